@@ -55,7 +55,7 @@ class Condition:
     """A parsed, checked and compiled expression."""
 
     text: str
-    tree: exp.Expression
+    tree: exp.Expr
     fields: frozenset[str]
     calls: frozenset[tuple[str, str]]
     evaluate: Evaluator
@@ -125,8 +125,8 @@ def parse_condition(text: str | int | float | bool, scope: Scope, where: str) ->
     return Condition(source, tree, frozenset(fields), frozenset(calls), evaluate)
 
 
-def _compile(node: exp.Expression, scope: Scope, fields: set[str], calls: set[Any]) -> Evaluator:
-    def sub(child: exp.Expression) -> Evaluator:
+def _compile(node: exp.Expr, scope: Scope, fields: set[str], calls: set[Any]) -> Evaluator:
+    def sub(child: exp.Expr) -> Evaluator:
         return _compile(child, scope, fields, calls)
 
     if isinstance(node, exp.Paren):
@@ -193,7 +193,7 @@ def _column(node: exp.Column, scope: Scope, fields: set[str]) -> Evaluator:
     return lambda env: env.get(name)
 
 
-def _logic(node: exp.Expression, sub: Callable[[exp.Expression], Evaluator]) -> Evaluator:
+def _logic(node: exp.Expr, sub: Callable[[exp.Expr], Evaluator]) -> Evaluator:
     if isinstance(node, exp.Not):
         inner = sub(node.this)
         return lambda env: _not(inner(env))
@@ -203,7 +203,7 @@ def _logic(node: exp.Expression, sub: Callable[[exp.Expression], Evaluator]) -> 
     return lambda env: _or(left(env), right(env))
 
 
-def _in(node: exp.In, sub: Callable[[exp.Expression], Evaluator]) -> Evaluator:
+def _in(node: exp.In, sub: Callable[[exp.Expr], Evaluator]) -> Evaluator:
     if node.args.get("query") or node.args.get("unnest") or node.args.get("field"):
         raise _Refused(node.sql(), "IN takes a list of values, not a query")
     value, options = sub(node.this), [sub(o) for o in node.expressions]
@@ -220,7 +220,7 @@ def _in(node: exp.In, sub: Callable[[exp.Expression], Evaluator]) -> Evaluator:
     return evaluate
 
 
-def _like(node: exp.Like, sub: Callable[[exp.Expression], Evaluator]) -> Evaluator:
+def _like(node: exp.Like, sub: Callable[[exp.Expr], Evaluator]) -> Evaluator:
     if not isinstance(node.expression, exp.Literal) or not node.expression.is_string:
         raise _Refused(node.expression.sql(), "LIKE takes a string pattern")
     pattern = node.expression.this
@@ -240,7 +240,7 @@ def _like(node: exp.Like, sub: Callable[[exp.Expression], Evaluator]) -> Evaluat
 
 
 def _function(
-    node: exp.Expression, scope: Scope, calls: set[Any], sub: Callable[[exp.Expression], Evaluator]
+    node: exp.Expr, scope: Scope, calls: set[Any], sub: Callable[[exp.Expr], Evaluator]
 ) -> Evaluator:
     name = _function_name(node)
     if name in scope.functions:
@@ -256,7 +256,7 @@ def _function(
     raise _Refused(token, f"{token!s} is not in the condition language")
 
 
-def _function_name(node: exp.Expression) -> str:
+def _function_name(node: exp.Expr) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.this).lower()
     if isinstance(node, exp.Func) and not isinstance(node, exp.Subquery):
@@ -264,9 +264,7 @@ def _function_name(node: exp.Expression) -> str:
     return ""
 
 
-def _scalar(
-    name: str, node: exp.Expression, sub: Callable[[exp.Expression], Evaluator]
-) -> Evaluator:
+def _scalar(name: str, node: exp.Expr, sub: Callable[[exp.Expr], Evaluator]) -> Evaluator:
     args = [sub(a) for a in _arguments(node)]
     if name in ("abs", "round"):
         if len(args) != 1:
@@ -289,9 +287,9 @@ def _scalar(
     return extreme
 
 
-def _arguments(node: exp.Expression) -> list[exp.Expression]:
-    parts = [node.this] if isinstance(node.this, exp.Expression) else []
-    if isinstance(node.args.get("expression"), exp.Expression) and not isinstance(node, exp.Round):
+def _arguments(node: exp.Expr) -> list[exp.Expr]:
+    parts = [node.this] if isinstance(node.this, exp.Expr) else []
+    if isinstance(node.args.get("expression"), exp.Expr) and not isinstance(node, exp.Round):
         parts.append(node.args["expression"])
     if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
         parts.append(node.args["decimals"])
@@ -360,14 +358,14 @@ def _or(left: Any, right: Any) -> bool | None:
     return bool(left) or bool(right)
 
 
-_ARITHMETIC: dict[type[exp.Expression], Callable[[Any, Any], Any]] = {
+_ARITHMETIC: dict[type[exp.Expr], Callable[[Any, Any], Any]] = {
     exp.Add: operator.add,
     exp.Sub: operator.sub,
     exp.Mul: operator.mul,
     exp.Div: operator.truediv,
     exp.Mod: operator.mod,
 }
-_COMPARISONS: dict[type[exp.Expression], Callable[[Any, Any], bool]] = {
+_COMPARISONS: dict[type[exp.Expr], Callable[[Any, Any], bool]] = {
     exp.EQ: operator.eq,
     exp.NEQ: operator.ne,
     exp.GT: operator.gt,

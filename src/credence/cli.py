@@ -1,0 +1,238 @@
+"""The `credence` command line. Every reporting command takes --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from credence.domain.errors import CredenceError
+from credence.domain.times import parse_instant
+from credence.service import ledger, rulebooks, scores
+from credence.service.context import Credence, open_credence
+from credence.service.ingest import ingest_records
+from credence.service.rows import count_rows
+from credence.service.settings import Settings
+from credence.service.subjects import register_subjects
+
+app = typer.Typer(
+    help="credence: rule-based trust scoring with published rules, explained points, notice, "
+    "appeal and a tamper-evident ledger.\n\nThe database is CREDENCE_DB (default an SQLite file "
+    "credence.sqlite here); CREDENCE_NOW fixes the clock.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="Answer for this instant (ISO 8601 date or date-time; default now)."),
+]
+
+
+def fail(message: str, lines: list[str] | None = None) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    for line in lines or []:
+        err.print(f"  {line}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def credence(*, migrate: bool = False) -> Iterator[Credence]:
+    """Open the application for one command, turning credence errors into clear lines."""
+    try:
+        instance = open_credence(Settings(), migrate=migrate)
+    except CredenceError as exc:
+        fail(exc.message)
+    try:
+        yield instance
+    except CredenceError as exc:
+        fail(exc.message, exc.details.get("problems"))
+    finally:
+        instance.close()
+
+
+def emit(as_json: bool, payload: Any, human: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    else:
+        human()
+
+
+def at_instant(at: str | None) -> datetime | None:
+    if at is None:
+        return None
+    try:
+        return parse_instant(at)
+    except CredenceError as exc:
+        fail(f"--at: {exc.message}")
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None, quiet: bool) -> Iterator[Callable[[int], None]]:
+    if quiet or not err.is_terminal:
+        yield lambda n: None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or migrate it to the current schema."""
+    with credence(migrate=True) as c:
+        out.print(f"database ready: {c.settings.db}")
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Rulebook files or folders.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate rulebooks; exit 1 naming the file, the item and the reason for each problem.
+
+    Parents not among PATHS are taken from CREDENCE_RULEBOOKS (the shipped books).
+    """
+    try:
+        problems = rulebooks.check_paths(paths, context=[Settings().rulebooks])
+    except CredenceError as exc:
+        fail(exc.message)
+    payload = {"ok": not problems, "problems": [p.__dict__ for p in problems]}
+    emit(as_json, payload, lambda: [out.print(str(p), markup=False) for p in problems] or None)
+    if problems:
+        if not as_json:
+            err.print(f"[red]{len(problems)} problem(s)[/red]")
+        raise typer.Exit(1)
+    if not as_json:
+        out.print("rulebooks ok")
+
+
+@app.command()
+def load(
+    folder: Annotated[
+        Path | None, typer.Argument(help="Folder of rulebooks (default CREDENCE_RULEBOOKS).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check the rulebooks of a folder and activate them all, or none if any is refused."""
+    with credence() as c:
+        outcome = rulebooks.load_rulebooks(c, folder or c.settings.rulebooks)
+        emit(
+            as_json,
+            outcome.__dict__,
+            lambda: out.print(
+                f"loaded {len(outcome.added)} new version(s): {', '.join(outcome.added) or '-'}; "
+                f"{len(outcome.unchanged)} already published"
+            ),
+        )
+
+
+@app.command()
+def register(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL with id, kind, region, name.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Add subjects: people and organisations, each in a region with a rulebook."""
+    with credence() as c, progress_bar("register", count_rows(file), as_json) as tick:
+        report = register_subjects(c, file, tick)
+    emit(as_json, report.to_json(), lambda: _print_outcome(report.to_json(), None))
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="Records as CSV, JSONL or Parquet.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Append records to the ledger; report accepted, duplicate, unscored and rejected rows.
+
+    CSV columns beyond source, id, subject, type, occurred_at and evidence become data
+    fields; JSONL rows carry them under "data". Rejected rows are written, with their
+    reasons, to FILE.rejected.jsonl. Running the same file again is safe.
+    """
+    if not file.exists():
+        fail(f"{file}: no such file")
+    with credence() as c, progress_bar("ingest", count_rows(file), as_json) as tick:
+        report = ingest_records(c, file, tick)
+    emit(as_json, report.to_json(), lambda: _print_outcome(report.to_json(), report.rejected_file))
+
+
+def _print_outcome(report: dict[str, Any], rejected_file: str | None) -> None:
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.items() if isinstance(v, int))
+    out.print(counts)
+    for r in report["rejected"]:
+        out.print(f"  line {r['line']} ({r['id'] or '-'}): {r['reason']}", markup=False)
+    if rejected_file:
+        out.print(f"rejected rows written to {rejected_file}")
+
+
+@app.command()
+def score(
+    subject: Annotated[str, typer.Argument(help="Subject id.")],
+    at: AtOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A subject's score and grade, with every contribution and its legal basis."""
+    with credence() as c:
+        card = scores.score_subject(c, subject, at_instant(at))
+        payload = card.to_json()
+        emit(as_json, payload, lambda: _print_card(payload))
+
+
+def _print_card(card: dict[str, Any]) -> None:
+    out.print(
+        f"[bold]{card['subject']}[/bold] ({card['kind']}, {card['region']}) as of {card['as_of']}: "
+        f"score [bold]{card['score']}[/bold], grade [bold]{card['grade']}[/bold] "
+        f"under {card['rulebook']} (base {card['base']})"
+    )
+    table = Table("record", "rule", "points", "from", "until", "status", "basis")
+    for item in card["contributions"]:
+        table.add_row(
+            item["record"], item["rule"], f"{item['points']:+d}", item["occurred_at"][:10],
+            (item["until"] or "-")[:10], item["status"], item["basis"] or "",
+        )
+    if card["contributions"]:
+        out.print(table)
+    for item in card["unscored"]:
+        out.print(f"unscored {item['record']}: {item['reason']}", markup=False)
+
+
+@app.command()
+def verify(as_json: JsonFlag = False) -> None:
+    """Check every hash chain of the ledger; exit 1 naming the first entry that does not match."""
+    with credence() as c:
+        result = ledger.verify_ledger(c)
+    payload = {
+        "ok": result.ok, "checked": result.checked,
+        "first_bad": result.first_bad, "reason": result.reason,
+    }
+    emit(
+        as_json,
+        payload,
+        lambda: out.print(
+            f"ledger ok: {result.checked} entries verified"
+            if result.ok
+            else f"[red]ledger broken[/red] at {result.first_bad}: {result.reason}"
+        ),
+    )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
