@@ -20,8 +20,17 @@ from credence.domain.rulebook import ResolvedBook, Rule, RulebookIndex
 from credence.domain.times import iso
 
 Status = Literal[
-    "counting", "disputed", "suspended", "expired", "ended", "capped", "retracted", "pending"
+    "counting",
+    "disputed",
+    "suspended",
+    "expired",
+    "ended",
+    "capped",
+    "retracted",
+    "rejected",
+    "pending",
 ]
+Excluded = Literal["pending", "rejected", "retracted"]
 COUNTING: frozenset[str] = frozenset({"counting", "disputed"})
 
 
@@ -29,13 +38,13 @@ COUNTING: frozenset[str] = frozenset({"counting", "disputed"})
 class Standing:
     """What later ledger entries say about a record: review, appeal, retraction.
 
-    `excluded` names why a record never counts ("pending" review, "retracted" by an
-    overturned appeal or a withdrawal, or rejected in review, also "retracted").
+    `excluded` names why a record never counts: "pending" review, "rejected" in review, or
+    "retracted" by an overturned appeal.
     `disputed` and `suspended` are real-time intervals [start, end) during which the record
     is under appeal, or under an appeal that outlived the review deadline.
     """
 
-    excluded: Literal["pending", "retracted"] | None = None
+    excluded: Excluded | None = None
     disputed: tuple[tuple[datetime, datetime | None], ...] = ()
     suspended: tuple[tuple[datetime, datetime | None], ...] = ()
 
