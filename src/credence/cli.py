@@ -170,7 +170,9 @@ def ingest(
 
 
 def _print_outcome(report: dict[str, Any], rejected_file: str | None) -> None:
-    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.items() if isinstance(v, int))
+    counts = ", ".join(
+        f"{k.replace('_', ' ')} {v}" for k, v in report.items() if isinstance(v, int)
+    )
     out.print(counts)
     for r in report["rejected"]:
         out.print(f"  line {r['line']} ({r['id'] or '-'}): {r['reason']}", markup=False)
@@ -200,8 +202,13 @@ def _print_card(card: dict[str, Any]) -> None:
     table = Table("record", "rule", "points", "from", "until", "status", "basis")
     for item in card["contributions"]:
         table.add_row(
-            item["record"], item["rule"], f"{item['points']:+d}", item["occurred_at"][:10],
-            (item["until"] or "-")[:10], item["status"], item["basis"] or "",
+            item["record"],
+            item["rule"],
+            f"{item['points']:+d}",
+            item["occurred_at"][:10],
+            (item["until"] or "-")[:10],
+            item["status"],
+            item["basis"] or "",
         )
     if card["contributions"]:
         out.print(table)
@@ -215,8 +222,10 @@ def verify(as_json: JsonFlag = False) -> None:
     with credence() as c:
         result = ledger.verify_ledger(c)
     payload = {
-        "ok": result.ok, "checked": result.checked,
-        "first_bad": result.first_bad, "reason": result.reason,
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad": result.first_bad,
+        "reason": result.reason,
     }
     emit(
         as_json,

@@ -50,7 +50,6 @@ def open_credence(settings: Settings | None = None, *, migrate: bool = False) ->
     elif not store.is_current():
         store.close()
         raise NotInitialisedError(
-            f"the database {settings.db} is not initialised or is out of date: "
-            "run `credence init`"
+            f"the database {settings.db} is not initialised or is out of date: run `credence init`"
         )
     return Credence(settings=settings, store=store, clock=Clock(settings.now))
