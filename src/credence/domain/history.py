@@ -16,9 +16,18 @@ from typing import Any, Literal
 
 from credence.domain.appeals import Appeal
 from credence.domain.conditions import Ordinal
+from credence.domain.errors import NotFoundError
 from credence.domain.records import Record, Subject
 from credence.domain.rulebook import ListDef, ResolvedBook, RulebookIndex
-from credence.domain.scoring import Contribution, Standing, Unscored, contributions
+from credence.domain.scoring import (
+    Contribution,
+    ListStanding,
+    ScoreCard,
+    Standing,
+    Unscored,
+    contributions,
+)
+from credence.domain.times import iso
 
 ListStatus = Literal["pending", "listed", "removed"]
 
@@ -257,3 +266,49 @@ class History:
         """Decision breakpoints strictly after `at`."""
         points = self.decision_breakpoints
         return points[bisect.bisect_right(points, at) :]
+
+    # -- views -----------------------------------------------------------------------------
+
+    def list_standings(self, at: datetime) -> list[ListStanding]:
+        """The subject's standing on every list it has been noticed for by `at`."""
+        standings = []
+        for list_id in sorted(self.episodes):
+            episode = self.episode_at(list_id, at)
+            status = episode.status_at(at) if episode is not None else None
+            if episode is None or status is None:
+                continue
+            standings.append(
+                ListStanding(
+                    list=list_id,
+                    kind=episode.list.spec.kind,
+                    status=status,
+                    since=episode.since(at),
+                    noticed_at=episode.noticed_at,
+                    listed_at=episode.listed_at,
+                    ended_at=episode.ended_at,
+                )
+            )
+        return standings
+
+    def card(self, at: datetime | None = None) -> ScoreCard:
+        """The score card at `at` (default the horizon), lists included."""
+        at = at or self.horizon
+        book = self.book_at(at)
+        if book is None:
+            raise NotFoundError(
+                f"no rulebook governs region {self.subject.region!r} at {iso(at)}",
+                region=self.subject.region,
+            )
+        score = self.score_at(at, book)
+        assert score is not None
+        return ScoreCard(
+            subject=self.subject,
+            as_of=at,
+            score=score,
+            grade=book.grade_of(score),
+            rulebook=book.name,
+            base=book.scale.base,
+            contributions=tuple(c for c in self.contributions if c.start <= at),
+            unscored=tuple(u for u in self.unscored if u.record.occurred_at <= at),
+            lists=tuple(self.list_standings(at)),
+        )

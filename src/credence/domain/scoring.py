@@ -101,6 +101,30 @@ class Unscored:
 
 
 @dataclass(frozen=True, slots=True)
+class ListStanding:
+    """Where a subject stands on one list at an instant."""
+
+    list: str
+    kind: str
+    status: str  # pending, listed or removed
+    since: datetime | None
+    noticed_at: datetime
+    listed_at: datetime | None
+    ended_at: datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "list": self.list,
+            "kind": self.kind,
+            "status": self.status,
+            "since": iso(self.since),
+            "noticed_at": iso(self.noticed_at),
+            "listed_at": iso(self.listed_at),
+            "ended_at": iso(self.ended_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreCard:
     """A subject's score at an instant, with every point explained."""
 
@@ -112,6 +136,7 @@ class ScoreCard:
     base: int
     contributions: tuple[Contribution, ...]
     unscored: tuple[Unscored, ...] = field(default=())
+    lists: tuple[ListStanding, ...] = field(default=())
 
     def to_json(self) -> dict[str, object]:
         """The shape DESIGN.md fixes for `score --json`."""
@@ -126,7 +151,7 @@ class ScoreCard:
             "base": self.base,
             "contributions": [contribution_json(c, self.as_of) for c in self.contributions],
             "unscored": [{"record": u.record.key, "reason": u.reason} for u in self.unscored],
-            "lists": [],
+            "lists": [standing.to_json() for standing in self.lists],
         }
 
 

@@ -19,6 +19,7 @@ from credence.domain.errors import ConflictError, CredenceError, InvalidInputErr
 from credence.domain.records import Record, Subject
 from credence.domain.scoring import match_record
 from credence.domain.times import parse_instant
+from credence.service.notices import sync_notices
 from credence.service.rows import Row, chunked, read_rows, typed
 from credence.store.sql_store import AppendOutcome
 
@@ -152,15 +153,25 @@ class _Chunk:
 
 
 def ingest_records(
-    app: Credence, path: Path, progress: Callable[[int], None] | None = None
+    app: Credence,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    *,
+    notify: bool = True,
 ) -> IngestReport:
-    """Append the records in `path`; every row is accepted, a duplicate, or rejected."""
+    """Append the records in `path`; every row is accepted, a duplicate, or rejected.
+
+    With `notify`, the notices the new records cause are in the outbox when this returns;
+    without it (bulk loads), the next `tick` writes them.
+    """
     report = IngestReport()
     rejected_path = path.with_name(path.name + ".rejected.jsonl")
     subjects: dict[str, Subject] = {}
     with _RejectedRows(rejected_path) as sink:
         for chunk in chunked(read_rows(path), CHUNK):
-            _ingest_chunk(app, chunk, subjects, report, sink)
+            accepted = _ingest_chunk(app, chunk, subjects, report, sink)
+            if notify and accepted:
+                sync_notices(app, {r.subject for r in accepted})
             if progress is not None:
                 progress(len(chunk))
     report.rejected_file = str(rejected_path) if report.rejected else None
@@ -173,7 +184,7 @@ def _ingest_chunk(
     subjects: dict[str, Subject],
     report: IngestReport,
     sink: _RejectedRows,
-) -> None:
+) -> list[Record]:
     wanted = {str(r.fields.get("subject", "")).strip() for r in rows} - subjects.keys()
     subjects.update(app.store.subjects_by_id(wanted))
     chunk = _Chunk(app, subjects)
@@ -194,6 +205,7 @@ def _ingest_chunk(
     report.pending_review += sum(r.key in chunk.pending for r in outcome.accepted)
     for record, reason in outcome.conflicts:
         _reject(report, sink, raw[chunk.lines[record.key]], reason)
+    return outcome.accepted
 
 
 def _append(app: Credence, records: list[Record]) -> AppendOutcome:

@@ -1,0 +1,11 @@
+"""The `credence` command line. Every reporting command takes --json."""
+
+from credence.cli import ledger, workflow  # noqa: F401  (registers the commands)
+from credence.cli.common import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
