@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from credence.cli.common import (
     AtOption,
@@ -48,8 +47,16 @@ def check(
         problems = rulebooks.check_paths(paths, context=[Settings().rulebooks])
     except CredenceError as exc:
         fail(exc.message)
-    payload = {"ok": not problems, "problems": [p.__dict__ for p in problems]}
-    emit(as_json, payload, lambda: [out.print(str(p), markup=False) for p in problems] or None)
+    payload = {
+        "ok": not problems,
+        "problems": [{"file": p.file, "item": p.item, "reason": p.reason} for p in problems],
+    }
+
+    def human() -> None:
+        for problem in problems:
+            out.print(str(problem), markup=False)
+
+    emit(as_json, payload, human)
     if problems:
         if not as_json:
             err.print(f"[red]{len(problems)} problem(s)[/red]")
@@ -70,7 +77,7 @@ def load(
         outcome = rulebooks.load_rulebooks(c, folder or c.settings.rulebooks)
         emit(
             as_json,
-            outcome.__dict__,
+            {"added": outcome.added, "unchanged": outcome.unchanged},
             lambda: out.print(
                 f"loaded {len(outcome.added)} new version(s): {', '.join(outcome.added) or '-'}; "
                 f"{len(outcome.unchanged)} already published"
@@ -137,21 +144,19 @@ def _print_card(card: dict[str, Any]) -> None:
         f"score [bold]{card['score']}[/bold], grade [bold]{card['grade']}[/bold] "
         f"under {card['rulebook']} (base {card['base']})"
     )
-    table = Table("record", "rule", "points", "from", "until", "status", "basis")
     for item in card["contributions"]:
-        table.add_row(
-            item["record"],
-            item["rule"],
-            f"{item['points']:+d}",
-            item["occurred_at"][:10],
-            (item["until"] or "-")[:10],
-            item["status"],
-            item["basis"] or "",
+        until = (item["until"] or "open")[:10]
+        ended = f" by {item['ended_by']}" if item["ended_by"] else ""
+        out.print(
+            f"  {item['points']:+5d}  {item['record']}  rule {item['rule']}  "
+            f"{item['occurred_at'][:10]} to {until}  {item['status']}{ended}\n"
+            f"         basis: {item['basis']}",
+            markup=False,
         )
-    if card["contributions"]:
-        out.print(table)
     for item in card["unscored"]:
-        out.print(f"unscored {item['record']}: {item['reason']}", markup=False)
+        out.print(f"  unscored {item['record']}: {item['reason']}", markup=False)
+    for item in card["lists"]:
+        out.print(f"  list {item['list']}: {item['status']} since {item['since']}", markup=False)
 
 
 @app.command()

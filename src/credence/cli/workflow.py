@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from credence.cli.common import (
     AtOption,
@@ -81,17 +80,14 @@ def lists_(
         found = [m.to_json() for m in list_cases.members(c, list_id, at_instant(at))]
 
     def human() -> None:
-        table = Table("list", "subject", "name", "status", "since", "causes")
         for m in found:
-            table.add_row(
-                m["list"],
-                m["subject"],
-                m["name"],
-                m["status"],
-                (m["since"] or "")[:10],
-                ", ".join(m["causes"]),
+            out.print(
+                f"{m['list']}  {m['subject']}  {m['name']}  {m['status']} since "
+                f"{(m['since'] or '')[:10]}  causes: {', '.join(m['causes']) or '-'}",
+                markup=False,
             )
-        out.print(table if found else "no members")
+        if not found:
+            out.print("no members")
 
     emit(as_json, {"members": found}, human)
 
@@ -103,17 +99,14 @@ def public_register(at: AtOption = None, as_json: JsonFlag = False) -> None:
         entries = list_cases.public_register(c, at_instant(at))
 
     def human() -> None:
-        table = Table("list", "name", "code", "region", "listed", "basis")
         for e in entries:
-            table.add_row(
-                e["list"],
-                e["name"],
-                e["code"] or "",
-                e["region"],
-                (e["listed_at"] or "")[:10],
-                e["basis"] or "",
+            out.print(
+                f"{e['list']}  {e['name']}  {e['code'] or ''}  {e['region']}  listed "
+                f"{(e['listed_at'] or '')[:10]}  basis: {e['basis']}",
+                markup=False,
             )
-        out.print(table if entries else "the register is empty")
+        if not entries:
+            out.print("the register is empty")
 
     emit(as_json, {"entries": entries}, human)
 
@@ -184,7 +177,7 @@ def report(
 def review_list(as_json: JsonFlag = False) -> None:
     """Observer records waiting for a reviewer, oldest first."""
     with credence() as c:
-        pending = [
+        pending: list[dict[str, Any]] = [
             {
                 "record": r.key,
                 "subject": r.subject,

@@ -86,8 +86,8 @@ def decide_appeal(
     if not reviewer.strip() or reviewer == appeal.subject:
         raise ForbiddenError("an appeal is decided by a named reviewer other than the subject")
     if appeal.record is not None:
-        source, record_id = split_key(appeal.record)
-        if reviewer in (source, app.store.submitter(source, record_id)):
+        source, _ = split_key(appeal.record)
+        if reviewer == source:
             raise ForbiddenError(
                 f"{reviewer} submitted {appeal.record} and may not decide its appeal"
             )

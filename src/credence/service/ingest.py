@@ -21,7 +21,7 @@ from credence.domain.scoring import match_record
 from credence.domain.times import parse_instant
 from credence.service.notices import sync_notices
 from credence.service.rows import Row, chunked, read_rows, typed
-from credence.store.sql_store import AppendOutcome
+from credence.store import AppendOutcome
 
 if TYPE_CHECKING:
     from credence.service.context import Credence

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from credence.store.sql_store import VerifyResult
+from credence.store import VerifyResult
 
 if TYPE_CHECKING:
     from credence.service.context import Credence

@@ -13,7 +13,7 @@ import yaml
 from credence.domain.checker import Problem, check_books
 from credence.domain.errors import RulebookError
 from credence.domain.rulebook import Book, parse_book
-from credence.store.sql_store import StoredBook
+from credence.store import StoredBook
 
 if TYPE_CHECKING:
     from credence.service.context import Credence

@@ -42,7 +42,7 @@ def subject_from(fields: dict[str, Any], known_region: Callable[[str], bool]) ->
         raise InvalidInputError(f"kind {values['kind']!r} is not one of person, organisation")
     if not known_region(values["region"]):
         raise InvalidInputError(f"region {values['region']!r} has no rulebook")
-    return Subject(values["id"], values["kind"], values["region"], values["name"])  # type: ignore[arg-type]
+    return Subject(values["id"], values["kind"], values["region"], values["name"])
 
 
 def register_subjects(
