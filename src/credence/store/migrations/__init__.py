@@ -24,7 +24,7 @@ def _config(connection: Connection | None = None) -> Config:
 
 def upgrade(connection: Connection) -> None:
     """Bring the database behind `connection` to the newest revision, inside its transaction."""
-    command.upgrade(_config(connection), "head")
+    command.upgrade(_config(connection), "heads")
 
 
 def at_head(connection: Connection) -> bool:
