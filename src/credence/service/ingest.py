@@ -124,7 +124,8 @@ class _Chunk:
     def __init__(self, app: Credence, subjects: dict[str, Subject]) -> None:
         self.app, self.subjects = app, subjects
         self.records: list[Record] = []
-        self.lines: dict[str, int] = {}
+        # By identity: a key repeated in the chunk is two rows, each with its own line.
+        self.lines: dict[int, int] = {}
         self.unscored: set[str] = set()
         self.pending: set[str] = set()
 
@@ -149,7 +150,7 @@ class _Chunk:
         if source.kind == "observer":
             self.pending.add(record.key)
         self.records.append(record)
-        self.lines.setdefault(record.key, row.line)
+        self.lines[id(record)] = row.line
 
 
 def ingest_records(
@@ -204,7 +205,7 @@ def _ingest_chunk(
     report.unscored += sum(r.key in chunk.unscored for r in outcome.accepted)
     report.pending_review += sum(r.key in chunk.pending for r in outcome.accepted)
     for record, reason in outcome.conflicts:
-        _reject(report, sink, raw[chunk.lines[record.key]], reason)
+        _reject(report, sink, raw[chunk.lines[id(record)]], reason)
     return outcome.accepted
 
 

@@ -52,19 +52,23 @@ def register_subjects(
     report = RegisterReport()
     index = app.index()
     for rows in chunked(read_rows(path), CHUNK):
-        subjects: list[Subject] = []
+        subjects: dict[str, Subject] = {}
         lines: dict[str, int] = {}
         for row in rows:
             try:
                 if row.error is not None:
                     raise InvalidInputError(f"row {row.error}")
                 subject = subject_from(row.fields, index.knows)
+                _check_repeat(subjects.get(subject.id), subject, lines.get(subject.id))
             except InvalidInputError as exc:
                 report.rejected.append(Rejection(row.line, row.fields.get("id"), exc.message))
                 continue
-            subjects.append(subject)
-            lines.setdefault(subject.id, row.line)
-        outcome = app.store.add_subjects(subjects)
+            if subject.id in subjects:
+                report.duplicates += 1
+                continue
+            subjects[subject.id] = subject
+            lines[subject.id] = row.line
+        outcome = app.store.add_subjects(list(subjects.values()))
         report.accepted += outcome.accepted
         report.duplicates += outcome.duplicates
         report.rejected += [Rejection(lines[i], i, why) for i, why in outcome.conflicts]
@@ -72,3 +76,10 @@ def register_subjects(
             progress(len(rows))
     report.rejected.sort(key=lambda r: r.line)
     return report
+
+
+def _check_repeat(earlier: Subject | None, subject: Subject, line: int | None) -> None:
+    if earlier is not None and earlier != subject:
+        raise InvalidInputError(
+            f"subject {subject.id} appears on line {line} with other details", subject=subject.id
+        )
