@@ -119,20 +119,44 @@ class History:
     def counting_at(self, at: datetime) -> list[Contribution]:
         return [c for c in self.contributions if c.counts_at(at)]
 
+    @cached_property
+    def _timeline(self) -> tuple[list[datetime], list[tuple[int, dict[str, int]]]]:
+        """(points counting, counting records by type) from each instant they change."""
+        events: list[tuple[datetime, int, str, int]] = []
+        for c in self.contributions:
+            for start, end in c.counting_intervals():
+                events.append((start, c.points, c.record.type, 1))
+                if end is not None:
+                    events.append((end, -c.points, c.record.type, -1))
+        events.sort(key=lambda e: e[0])
+        times: list[datetime] = []
+        states: list[tuple[int, dict[str, int]]] = []
+        total, active = 0, dict[str, int]()
+        for at, points, record_type, step in events:
+            total += points
+            active[record_type] = active.get(record_type, 0) + step
+            if times and times[-1] == at:
+                states[-1] = (total, dict(active))
+            else:
+                times.append(at)
+                states.append((total, dict(active)))
+        return times, states
+
+    def _state_at(self, at: datetime) -> tuple[int, dict[str, int]]:
+        times, states = self._timeline
+        position = bisect.bisect_right(times, at) - 1
+        return states[position] if position >= 0 else (0, {})
+
     def score_at(self, at: datetime, book: ResolvedBook | None = None) -> int | None:
         book = book or self.book_at(at)
         if book is None:
             return None
-        total = book.scale.base + sum(c.points for c in self.counting_at(at))
+        total = book.scale.base + self._state_at(at)[0]
         return max(book.scale.min, min(book.scale.max, total))
 
     def env_at(self, at: datetime, book: ResolvedBook, *, lists: bool) -> StateEnv:
-        counting = self.counting_at(at)
-        total = book.scale.base + sum(c.points for c in counting)
-        score = max(book.scale.min, min(book.scale.max, total))
-        active: dict[str, int] = {}
-        for c in counting:
-            active[c.record.type] = active.get(c.record.type, 0) + 1
+        points, active = self._state_at(at)
+        score = max(book.scale.min, min(book.scale.max, book.scale.base + points))
         listed = frozenset(self.listed_at(at)) if lists else frozenset()
         return StateEnv(score, Ordinal(book.grade_of(score), book.grade_ranks), active, listed)
 
@@ -148,21 +172,8 @@ class History:
                 points.add(start)
                 if end is not None:
                     points.add(end)
-        for jurisdiction in self._jurisdictions():
-            for book in self.index.books:
-                if book.jurisdiction == jurisdiction:
-                    points.add(book.effective_from)
+        points.update(self.index.changes(self.subject.region))
         return sorted(points)
-
-    def _jurisdictions(self) -> list[str]:
-        names: list[str] = []
-        seen: set[str] = set()
-        current: str | None = self.subject.region
-        while current is not None and current not in seen:
-            seen.add(current)
-            names.append(current)
-            current = self.index.parent_of(current)
-        return names
 
     # -- lists -----------------------------------------------------------------------------
 
@@ -181,6 +192,7 @@ class History:
         """For each list, the stretches [start, end) during which its condition holds."""
         truth: dict[str, list[tuple[datetime, datetime | None, ListDef]]] = {}
         open_since: dict[str, tuple[datetime, ListDef]] = {}
+        memo: dict[tuple[Any, ...], bool] = {}
         for at in self.breakpoints:
             book = self.book_at(at)
             holding: dict[str, ListDef] = {}
@@ -189,7 +201,7 @@ class History:
                 holding = {
                     li.id: li
                     for li in book.lists
-                    if self.subject.kind in li.spec.applies_to and li.when.holds(env)
+                    if self.subject.kind in li.spec.applies_to and _holds(li, env, memo)
                 }
             for list_id, (start, definition) in list(open_since.items()):
                 if list_id not in holding:
@@ -312,3 +324,17 @@ class History:
             unscored=tuple(u for u in self.unscored if u.record.occurred_at <= at),
             lists=tuple(self.list_standings(at)),
         )
+
+
+def _holds(definition: ListDef, env: StateEnv, memo: dict[tuple[Any, ...], bool]) -> bool:
+    """Evaluate a list condition, remembering the answer for the state it depends on."""
+    condition = definition.when
+    key = (
+        id(definition),
+        env.score if condition.fields else None,
+        tuple(env.active.get(arg, 0) for _, arg in sorted(condition.calls)),
+    )
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = condition.holds(env)
+    return found

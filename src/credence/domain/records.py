@@ -71,9 +71,13 @@ def content_of(record: Record) -> dict[str, Any]:
     }
 
 
+# One encoder for every call: building one per call costs as much as the encoding.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical(value: Mapping[str, Any]) -> str:
     """Serialise deterministically: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _ENCODER.encode(value)
 
 
 def content_hash(record: Record) -> str:

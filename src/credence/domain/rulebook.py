@@ -8,8 +8,10 @@ conditions are parsed and compiled once. `resolve` folds a jurisdiction's chain 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -186,6 +188,7 @@ class Book:
     rules: tuple[Rule, ...]
     lists: tuple[ListDef, ...]
     measures: tuple[Measure, ...]
+    effective_from: datetime  # the first instant of `spec.effective_from`, in UTC
 
     @property
     def jurisdiction(self) -> str:
@@ -194,10 +197,6 @@ class Book:
     @property
     def name(self) -> str:
         return f"{self.spec.jurisdiction}@{self.spec.version}"
-
-    @property
-    def effective_from(self) -> datetime:
-        return parse_instant(self.spec.effective_from)
 
 
 def parse_book(document: Mapping[str, Any], origin: str) -> Book:
@@ -261,7 +260,14 @@ def compile_book(spec: RulebookSpec, origin: str) -> Book:
     )
     for key in ("appeal_window", "review_deadline"):
         duration(getattr(spec, key), "book", spec.jurisdiction, key)
-    return Book(spec=spec, origin=origin, rules=rules, lists=lists, measures=measures)
+    return Book(
+        spec=spec,
+        origin=origin,
+        rules=rules,
+        lists=lists,
+        measures=measures,
+        effective_from=parse_instant(spec.effective_from),
+    )
 
 
 @dataclass(frozen=True)
@@ -287,7 +293,7 @@ class ResolvedBook:
                 return grade.grade
         return self.grades[-1].grade
 
-    @property
+    @cached_property
     def grade_ranks(self) -> dict[str, int]:
         """Grades ranked so that a better grade compares greater."""
         return {g.grade: len(self.grades) - i for i, g in enumerate(self.grades)}
@@ -357,6 +363,8 @@ class RulebookIndex:
         for versions in self._versions.values():
             versions.sort(key=lambda b: b.spec.effective_from)
         self._resolved: dict[tuple[str, ...], ResolvedBook] = {}
+        self._changes: dict[str, list[datetime]] = {}
+        self._by_period: dict[tuple[str, int], ResolvedBook | None] = {}
 
     @property
     def books(self) -> list[Book]:
@@ -399,8 +407,32 @@ class RulebookIndex:
             jurisdiction = self.parent_of(jurisdiction)
         return tuple(chain)
 
+    def changes(self, region: str) -> list[datetime]:
+        """Every instant at which the books governing `region` change, in order."""
+        found = self._changes.get(region)
+        if found is None:
+            levels: set[str] = set()
+            jurisdiction: str | None = region
+            while jurisdiction is not None and jurisdiction not in levels:
+                levels.add(jurisdiction)
+                jurisdiction = self.parent_of(jurisdiction)
+            found = sorted({b.effective_from for j in levels for b in self._versions.get(j, ())})
+            self._changes[region] = found
+        return found
+
     def resolve(self, region: str, at: datetime) -> ResolvedBook | None:
         """The resolved book governing `region` at `at`, or None when no book is in force."""
+        changes = self.changes(region)
+        position = bisect.bisect_right(changes, at)
+        key = (region, position)
+        if key not in self._by_period:
+            # Books change only at these instants, so one resolution serves the whole period.
+            self._by_period[key] = (
+                self._resolve(region, changes[position - 1]) if position else None
+            )
+        return self._by_period[key]
+
+    def _resolve(self, region: str, at: datetime) -> ResolvedBook | None:
         chain = self.chain_at(region, at)
         if not chain or chain[-1].spec.extends is not None:
             return None

@@ -91,6 +91,15 @@ class Contribution:
     def counts_at(self, at: datetime) -> bool:
         return self.start <= at and self.status_at(at) in COUNTING
 
+    def counting_intervals(self) -> list[tuple[datetime, datetime | None]]:
+        """The stretches [start, end) in which the points count: the life minus suspensions."""
+        if self.standing.excluded is not None or self.capped:
+            return []
+        stretches: list[tuple[datetime, datetime | None]] = [(self.start, self.until)]
+        for cut_start, cut_end in self.standing.suspended:
+            stretches = [piece for s in stretches for piece in _minus(s, cut_start, cut_end)]
+        return stretches
+
 
 @dataclass(frozen=True, slots=True)
 class Unscored:
@@ -305,6 +314,18 @@ def _ending_record(rule: Rule, record: Record, live: Sequence[Record]) -> Record
         ):
             return other
     return None
+
+
+def _minus(
+    stretch: tuple[datetime, datetime | None], cut_start: datetime, cut_end: datetime | None
+) -> list[tuple[datetime, datetime | None]]:
+    start, end = stretch
+    pieces: list[tuple[datetime, datetime | None]] = []
+    if cut_start > start:
+        pieces.append((start, cut_start if end is None else min(end, cut_start)))
+    if cut_end is not None and (end is None or cut_end < end):
+        pieces.append((max(start, cut_end), end))
+    return [(a, b) for a, b in pieces if b is None or a < b]
 
 
 def _within(intervals: Iterable[tuple[datetime, datetime | None]], at: datetime) -> bool:

@@ -134,7 +134,8 @@ class _Chunk:
         if subject is None:
             raise InvalidInputError(f"unknown subject {record.subject!r}")
         index = self.app.index()
-        book = index.resolve(subject.region, record.occurred_at) or index.latest(subject.region)
+        governing = index.resolve(subject.region, record.occurred_at)
+        book = governing or index.latest(subject.region)
         if book is None:
             raise InvalidInputError(f"no rulebook governs region {subject.region!r}")
         source = book.sources.get(record.source)
@@ -144,7 +145,6 @@ class _Chunk:
             raise InvalidInputError(
                 f"source {record.source!r} may not submit {record.type!r} under {book.name}"
             )
-        governing = index.resolve(subject.region, record.occurred_at)
         if governing is None or match_record(governing, subject.kind, record) is None:
             self.unscored.add(record.key)
         if source.kind == "observer":
