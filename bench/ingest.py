@@ -1,6 +1,6 @@
 """Bulk ingest and per-subject score latency, beside the raw database floor of the same run.
 
-    .venv/bin/python bench/ingest.py                       # 1,000,000 records, SQLite and PostgreSQL
+    .venv/bin/python bench/ingest.py            # 1,000,000 records, SQLite and PostgreSQL
     .venv/bin/python bench/ingest.py --records 100000 --backend sqlite
 
 Ingest goes through credence's whole path (reading Parquet, validation, rule matching, the
@@ -186,7 +186,8 @@ def run(url: str, label: str, records: int, subjects: int, folder: Path) -> None
     )
     median, p95, fetch = score_latency(url, [f"B-{i}" for i in range(200)])
     print(
-        f"{label}: score of one subject with {records // subjects} records: median {median:.2f} ms, "
+        f"{label}: score of one subject with {records // subjects} records: "
+        f"median {median:.2f} ms, "
         f"p95 {p95:.2f} ms; raw fetch of its rows {fetch:.2f} ms; ratio {median / fetch:.1f}"
     )
 

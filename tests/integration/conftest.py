@@ -38,7 +38,11 @@ def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> C
     runner = CliRunner()
 
     def run(*args: str, now: str = "2026-12-31T00:00:00", code: int = 0) -> Run:
-        env = {"CREDENCE_DB": database_url, "CREDENCE_NOW": now, "CREDENCE_RULEBOOKS": str(RULEBOOKS)}
+        env = {
+            "CREDENCE_DB": database_url,
+            "CREDENCE_NOW": now,
+            "CREDENCE_RULEBOOKS": str(RULEBOOKS),
+        }
         result = runner.invoke(app, list(args), env=env)
         run = Run(result.exit_code, result.stdout, result.stderr)
         if result.exception and not isinstance(result.exception, SystemExit):

@@ -112,7 +112,7 @@ def test_tick_at_any_times_gives_the_notices_of_one_tick_at_the_end(
     end = at("2027-06-01")
     h = history_of(recs)
     outbox: dict[str, Any] = {}
-    for t in sorted(ticks) + [end]:
+    for t in [*sorted(ticks), end]:
         for event in notice_events(h, [], t):
             outbox.setdefault(event.key, event)
     once = {e.key: e for e in notice_events(h, [], end)}
