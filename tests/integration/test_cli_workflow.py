@@ -315,3 +315,37 @@ def test_a_report_holds_everything_about_a_subject(defaulted: Cli) -> None:
     assert {n["kind"] for n in report["notices"]} >= {"penalty", "list.proposed"}
     assert report["appeals"][0]["status"] == "pending"
     assert {d["service"] for d in report["decisions"]} >= {"rail.high-speed"}
+
+
+def test_verify_names_a_rewritten_appeal_decision(defaulted: Cli, database_url: str) -> None:
+    import sqlalchemy as sa
+
+    appeal = defaulted(
+        "appeal",
+        "file",
+        "P-0008",
+        "--record",
+        "court:D-1",
+        "--reason",
+        "x",
+        "--json",
+        now="2026-10-10",
+    ).json()
+    defaulted(
+        "appeal",
+        "decide",
+        appeal["id"],
+        "--uphold",
+        "--reviewer",
+        "r1",
+        "--reason",
+        "ok",
+        now="2026-10-11",
+    )
+    assert defaulted("verify", "--json").json()["ok"] is True
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE appeal_decisions SET outcome = 'overturned'"))
+    engine.dispose()
+    result = defaulted("verify", "--json", code=1).json()
+    assert result["first_bad"] == "appeal_decisions entry 1"
