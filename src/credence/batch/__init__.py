@@ -1,0 +1,1 @@
+"""Set-based scoring over the whole ledger: recompute and impact analysis."""
