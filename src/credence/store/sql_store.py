@@ -78,6 +78,11 @@ class SqlStore:
         with self._engine.connect() as connection:
             return registered.count_subjects(connection)
 
+    def subjects_per_region(self) -> dict[str, int]:
+        """How many subjects each region has."""
+        with self._engine.connect() as connection:
+            return registered.subjects_per_region(connection)
+
     def append_records(self, records: Sequence[Record]) -> AppendOutcome:
         """Append new records to their source's hash chain, in one transaction.
 

@@ -69,6 +69,13 @@ def count_subjects(connection: Connection) -> int:
     return int(connection.execute(query).scalar_one())
 
 
+def subjects_per_region(connection: Connection) -> dict[str, int]:
+    """How many subjects each region has."""
+    table = subjects_table
+    query = sa.select(table.c.region, sa.func.count()).group_by(table.c.region)
+    return {region: int(count) for region, count in connection.execute(query)}
+
+
 def _subject(row: sa.Row[Any]) -> Subject:
     return Subject(id=row.id, kind=cast(SubjectKind, row.kind), region=row.region, name=row.name)
 
