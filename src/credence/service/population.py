@@ -1,4 +1,4 @@
-"""The population as a whole: distributions, list flows and restrictions, for summaries and reports."""
+"""The population as a whole: distributions, list flows, restrictions and appeals."""
 
 from __future__ import annotations
 
