@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from credence.cli import app
 from credence.service.settings import Settings
-from tests.integration.conftest import EXAMPLES, RULEBOOKS, ROOT
+from tests.integration.conftest import EXAMPLES, ROOT, RULEBOOKS
 
 README = (ROOT / "README.md").read_text()
 
