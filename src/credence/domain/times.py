@@ -81,6 +81,8 @@ def parse_instant(value: object) -> datetime:
         raise InvalidInputError(f"not an ISO 8601 date or date-time: {value!r}", value=value)
     if instant.tzinfo is None:
         return instant.replace(tzinfo=UTC)
+    if instant.tzinfo is UTC:
+        return instant
     return instant.astimezone(UTC)
 
 
@@ -88,4 +90,6 @@ def iso(instant: datetime | None) -> str | None:
     """Format an instant as ISO 8601 UTC with a `Z`, or None."""
     if instant is None:
         return None
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat().replace("+00:00", "Z")
