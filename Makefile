@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/credence demo
+	bash examples/walkthrough.sh
 
 test: install
 	$(BIN)/python -m pytest -n 2
