@@ -1,6 +1,6 @@
 """The `credence` command line. Every reporting command takes --json."""
 
-from credence.cli import ledger, workflow  # noqa: F401  (registers the commands)
+from credence.cli import demo, ledger, simulate, workflow  # noqa: F401  (registers the commands)
 from credence.cli.common import app
 
 
