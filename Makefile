@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	bash examples/walkthrough.sh
+	$(BIN)/credence demo
 
 test: install
 	$(BIN)/python -m pytest -n 2

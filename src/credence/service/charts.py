@@ -111,16 +111,21 @@ def _frame(title: str, y_label: str, top: float) -> str:
 def _legend(names: Sequence[str]) -> str:
     if len(names) < 2:
         return ""
-    items = "".join(
-        f'<rect x="{MARGIN + i * 110}" y="{HEIGHT - 16}" width="10" height="10" '
-        f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{MARGIN + i * 110 + 14}" '
-        f'y="{HEIGHT - 7}" font-size="11">{escape(n)}</text>'
-        for i, n in enumerate(names)
-    )
-    return items
+    items, x, y = [], MARGIN, HEIGHT - 16
+    for i, name in enumerate(names):
+        width = 24 + 6.5 * len(name)
+        if x + width > WIDTH:  # wrap onto a second line rather than overlap
+            x, y = MARGIN, y + 14
+        items.append(
+            f'<rect x="{x:.0f}" y="{y}" width="10" height="10" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 14:.0f}" y="{y + 9}" '
+            f'font-size="11">{escape(name)}</text>'
+        )
+        x += width
+    return "".join(items)
 
 
-def _svg(title: str, parts: Sequence[str], height: int = HEIGHT) -> str:
+def _svg(title: str, parts: Sequence[str], height: int = HEIGHT + 16) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="{escape(title)}" class="chart">{"".join(parts)}</svg>'
