@@ -111,11 +111,12 @@ def _frame(title: str, y_label: str, top: float) -> str:
 def _legend(names: Sequence[str]) -> str:
     if len(names) < 2:
         return ""
-    items, x, y = [], MARGIN, HEIGHT - 16
+    items: list[str] = []
+    x, y = float(MARGIN), HEIGHT - 16
     for i, name in enumerate(names):
         width = 24 + 6.5 * len(name)
         if x + width > WIDTH:  # wrap onto a second line rather than overlap
-            x, y = MARGIN, y + 14
+            x, y = float(MARGIN), y + 14
         items.append(
             f'<rect x="{x:.0f}" y="{y}" width="10" height="10" '
             f'fill="{PALETTE[i % len(PALETTE)]}"/><text x="{x + 14:.0f}" y="{y + 9}" '
