@@ -1,6 +1,6 @@
 """The `credence` command line. Every reporting command takes --json."""
 
-from credence.cli import demo, ledger, simulate, workflow  # noqa: F401  (registers the commands)
+from credence.cli import demo, ledger, serve, simulate, workflow  # noqa: F401  (registers)
 from credence.cli.common import app
 
 

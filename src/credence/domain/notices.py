@@ -34,6 +34,7 @@ class NoticeEvent:
     record: str | None = None
     list: str | None = None
     measure: str | None = None
+    service: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -48,6 +49,7 @@ class NoticeEvent:
             "record": self.record,
             "list": self.list,
             "measure": self.measure,
+            "service": self.service,
         }
 
 
@@ -211,6 +213,7 @@ def _restriction_event(
         text=f"The restriction {measure.id} on {measure.spec.service} is {change}.",
         basis=measure.spec.basis,
         measure=measure.id,
+        service=measure.spec.service,
     )
 
 

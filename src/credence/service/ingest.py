@@ -184,7 +184,7 @@ def _ingest_chunk(
     rows: list[Row],
     subjects: dict[str, Subject],
     report: IngestReport,
-    sink: _RejectedRows,
+    sink: _RejectedRows | _NoSink,
 ) -> list[Record]:
     wanted = {str(r.fields.get("subject", "")).strip() for r in rows} - subjects.keys()
     subjects.update(app.store.subjects_by_id(wanted))
@@ -218,7 +218,7 @@ def _append(app: Credence, records: list[Record]) -> AppendOutcome:
         return app.store.append_records(records)
 
 
-def _reject(report: IngestReport, sink: _RejectedRows, row: Row, reason: str) -> None:
+def _reject(report: IngestReport, sink: _RejectedRows | _NoSink, row: Row, reason: str) -> None:
     record_id = row.fields.get("id")
     rejection = Rejection(row.line, str(record_id) if record_id not in (None, "") else None, reason)
     report.rejected.append(rejection)
@@ -245,3 +245,36 @@ class _RejectedRows:
     def __exit__(self, *exc: object) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+def submit_records(
+    app: Credence, rows: list[dict[str, Any]], *, only_source: str | None = None
+) -> IngestReport:
+    """Append records given as objects (the API's path); the same checks and report as files.
+
+    Rows are numbered from 1 in `line`. With `only_source`, rows from another source are
+    rejected: a source's key submits for that source alone. Notices are written at once.
+    """
+    report = IngestReport()
+    subjects: dict[str, Subject] = {}
+    allowed: list[Row] = []
+    for line, fields in enumerate(rows, start=1):
+        row = Row(line, dict(fields))
+        if only_source is not None and fields.get("source") != only_source:
+            report.rejected.append(
+                Rejection(line, fields.get("id"), f"this key submits for {only_source} only")
+            )
+        else:
+            allowed.append(row)
+    accepted = _ingest_chunk(app, allowed, subjects, report, _NoSink())
+    if accepted:
+        sync_notices(app, {r.subject for r in accepted})
+    report.rejected.sort(key=lambda r: r.line)
+    return report
+
+
+class _NoSink:
+    """Rejected rows of a request are returned to the caller, not written to a file."""
+
+    def write(self, rejection: Rejection, row: Row) -> None:
+        pass

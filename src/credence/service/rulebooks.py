@@ -99,21 +99,47 @@ def load_rulebooks(app: Credence, folder: Path) -> LoadOutcome:
             f"{len(problems)} problem(s); nothing was loaded",
             problems=[str(p) for p in problems],
         )
-    loaded_at = app.clock.now()
-    added = app.store.add_rulebook_versions(
-        [
-            StoredBook(
-                jurisdiction=b.book.jurisdiction,
-                version=b.book.spec.version,
-                effective_from=b.book.spec.effective_from,
-                origin=Path(b.origin).name,
-                text=b.text,
-                hash=b.digest,
-                loaded_at=loaded_at,
-            )
-            for b in books
-        ]
-    )
+    added = app.store.add_rulebook_versions([_stored(app, b) for b in books])
     app.forget_rulebooks()
     unchanged = [b.book.name for b in books if b.book.name not in added]
     return LoadOutcome(added=added, unchanged=unchanged)
+
+
+def publish_rulebook(app: Credence, text: str, origin: str) -> LoadOutcome:
+    """Check one book's text against what is published, then publish it; nothing if refused."""
+    book = BookFile(origin, text, parse_text(text, origin))
+    problems = check_books([book.book], app.index().books)
+    if problems:
+        raise RulebookError(
+            f"{len(problems)} problem(s); nothing was published: {problems[0]}",
+            problems=[str(p) for p in problems],
+        )
+    added = app.store.add_rulebook_versions([_stored(app, book)])
+    app.forget_rulebooks()
+    return LoadOutcome(added=added, unchanged=[] if added else [book.book.name])
+
+
+def published_books(app: Credence) -> list[dict[str, object]]:
+    """Every published version: jurisdiction, version, dates, the text and its hash."""
+    return [
+        {
+            "jurisdiction": v.jurisdiction,
+            "version": v.version,
+            "effective_from": v.effective_from.isoformat(),
+            "hash": v.hash,
+            "text": v.text,
+        }
+        for v in app.store.rulebook_versions()
+    ]
+
+
+def _stored(app: Credence, b: BookFile) -> StoredBook:
+    return StoredBook(
+        jurisdiction=b.book.jurisdiction,
+        version=b.book.spec.version,
+        effective_from=b.book.spec.effective_from,
+        origin=Path(b.origin).name,
+        text=b.text,
+        hash=b.digest,
+        loaded_at=app.clock.now(),
+    )

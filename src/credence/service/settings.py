@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         default_factory=shipped_rulebooks,
         description="Folder of rulebooks that `credence load` reads when given no folder.",
     )
+    rate_limit: int = Field(
+        default=600, ge=1, description="Requests a minute one API key may make before 429."
+    )
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="Largest request body the API accepts."
+    )
     now: datetime | None = Field(
         default=None,
         description="Overrides the clock everywhere (ISO 8601), for replays and tests.",

@@ -9,8 +9,9 @@ from typing import Any
 from credence.domain.appeals import Appeal, Review
 from credence.domain.notices import NoticeEvent
 from credence.domain.records import Record, Subject
-from credence.store import ledger, migrations, rulebooks, verification, workflow
+from credence.store import access, ledger, migrations, rulebooks, verification, workflow
 from credence.store import subjects as registered
+from credence.store.access import StoredKey
 from credence.store.connection import create_engine, translated_integrity_errors, writing
 from credence.store.ledger import AppendOutcome
 from credence.store.rulebooks import StoredBook
@@ -208,6 +209,47 @@ class SqlStore:
         """The subject's notices in the order they take effect."""
         with self._engine.connect() as connection:
             return workflow.notices_of(connection, subject)
+
+    def restriction_changes(
+        self, service: str, after: int = 0, limit: int = 100
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Restrictions on `service` applied or lifted, as (outbox id, notice), after `after`."""
+        with self._engine.connect() as connection:
+            return workflow.restriction_changes(connection, service, after, limit)
+
+    # -- API keys and the access log --------------------------------------------------------
+
+    def add_key(self, **values: Any) -> StoredKey:
+        """Store a new API key (its token's hash only)."""
+        with writing(self._engine) as connection:
+            return access.add_key(connection, **values)
+
+    def key_by_hash(self, token_hash: str) -> StoredKey | None:
+        """The key whose token hashes to `token_hash`, if any."""
+        with self._engine.connect() as connection:
+            return access.key_by_hash(connection, token_hash)
+
+    def api_keys(self) -> list[StoredKey]:
+        """Every API key, revoked ones included."""
+        with self._engine.connect() as connection:
+            return access.all_keys(connection)
+
+    def revoke_key(self, key_id: int, at: datetime) -> StoredKey:
+        """Revoke a key from `at` on."""
+        with writing(self._engine) as connection:
+            return access.revoke_key(connection, key_id, at)
+
+    def log_access(self, entry: dict[str, Any]) -> None:
+        """Append one line to the access log."""
+        with writing(self._engine) as connection:
+            access.log_access(connection, entry)
+
+    def access_entries(
+        self, *, subject: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Access log lines, newest first, optionally about one subject."""
+        with self._engine.connect() as connection:
+            return access.access_entries(connection, subject=subject, limit=limit, offset=offset)
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
         """Check every chain of the ledger; `progress` is told how many entries were checked."""

@@ -360,3 +360,24 @@ def verify_workflow(connection: Connection) -> tuple[int, str | None, str | None
         if expected_seq == 1 and head is not None:
             return checked, f"chain head of {table.name}", "entries of this chain are missing"
     return checked, None, None
+
+
+def restriction_changes(
+    connection: Connection, service: str, after: int, limit: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """Restriction notices for a service with an id above `after`, oldest first."""
+    query = (
+        sa.select(notices.c.id, notices.c.payload)
+        .where(
+            notices.c.id > after, notices.c.kind.in_(["restriction.applied", "restriction.lifted"])
+        )
+        .order_by(notices.c.id)
+    )
+    found: list[tuple[int, dict[str, Any]]] = []
+    for row in connection.execute(query):
+        payload = json.loads(row.payload)
+        if payload.get("service") == service:
+            found.append((row.id, payload))
+            if len(found) >= limit:
+                break
+    return found
