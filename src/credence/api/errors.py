@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from credence.domain.errors import (
     ConflictError,
@@ -64,6 +66,18 @@ def install(app: FastAPI) -> None:
             error_body(exc.code, exc.message, _plain(exc.details)), status_code=status_of(exc)
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {400: "malformed", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_methods_for(app, request))
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers
+        )
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
@@ -74,6 +88,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             error_body("invalid_input", message, {"problems": problems}), status_code=422
         )
+
+
+def _methods_for(app: FastAPI, request: Request) -> list[str]:
+    """Every method any route of this path accepts (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _plain(details: dict[str, Any]) -> dict[str, Any]:

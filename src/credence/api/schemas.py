@@ -82,3 +82,32 @@ class KeyIn(BaseModel):
     source: str | None = None
     subject: str | None = None
     services: list[str] | None = None
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code, a sentence, and structured details."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    """The one shape of every failure."""
+
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "malformed body"),
+        (401, "no valid bearer token"),
+        (403, "outside the key's rights"),
+        (404, "no such subject, record, list, appeal or service"),
+        (409, "contradicts what the ledger holds"),
+        (413, "body too large"),
+        (422, "invalid input; the message names the field"),
+        (429, "over the key's rate limit"),
+    )
+}

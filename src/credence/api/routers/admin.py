@@ -11,10 +11,10 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from credence.api.deps import App, Who
-from credence.api.schemas import KeyIn
+from credence.api.schemas import ERRORS, KeyIn
 from credence.service import keys
 
-router = APIRouter(prefix="/v1", tags=["administration"])
+router = APIRouter(prefix="/v1", tags=["administration"], responses=ERRORS)
 
 
 @router.post("/keys", status_code=201)

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from credence.api.deps import App, Who
-from credence.api.schemas import RecordsIn
+from credence.api.schemas import ERRORS, RecordsIn
 from credence.service.ingest import submit_records
 
-router = APIRouter(prefix="/v1/records", tags=["records"])
+router = APIRouter(prefix="/v1/records", tags=["records"], responses=ERRORS)
 
 
 @router.post("")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
 
 from credence.api.deps import App, Who
-from credence.api.schemas import RulebookIn
+from credence.api.schemas import ERRORS, RulebookIn
 from credence.domain.times import parse_instant
 from credence.service import lists, rulebooks
 
-router = APIRouter(prefix="/v1", tags=["lists and rulebooks"])
+router = APIRouter(prefix="/v1", tags=["lists and rulebooks"], responses=ERRORS)
 
 
 @router.get("/lists/{list_id}")
@@ -19,7 +20,7 @@ def list_members(
     list_id: str,
     app: App,
     who: Who,
-    at: str | None = None,
+    at: datetime | None = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:

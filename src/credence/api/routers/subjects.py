@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
 
 from credence.api.deps import App, Who
-from credence.api.schemas import SubjectIn
+from credence.api.schemas import ERRORS, SubjectIn
 from credence.domain.times import parse_instant
 from credence.service import notices, scores
 from credence.service.keys import log_access
 from credence.service.report import subject_report
 from credence.service.subjects import register_subject_rows
 
-router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
+router = APIRouter(prefix="/v1/subjects", tags=["subjects"], responses=ERRORS)
 At = Query(None, description="ISO 8601 instant to answer for; default now")
 
 
-def _at(at: str | None) -> Any:
+def _at(at: datetime | None) -> Any:
     return parse_instant(at) if at else None
 
 
@@ -30,7 +31,7 @@ def register(subjects: list[SubjectIn], app: App, who: Who) -> dict[str, Any]:
 
 
 @router.get("/{subject}/score")
-def score(subject: str, app: App, who: Who, at: str | None = At) -> dict[str, Any]:
+def score(subject: str, app: App, who: Who, at: datetime | None = At) -> dict[str, Any]:
     """The subject's score, grade, contributions and lists, every point explained."""
     who.require_subject(subject, "admin", "reviewer")
     card = scores.score_subject(app, subject, _at(at)).to_json()
@@ -39,7 +40,7 @@ def score(subject: str, app: App, who: Who, at: str | None = At) -> dict[str, An
 
 
 @router.get("/{subject}/decisions")
-def decisions(subject: str, app: App, who: Who, at: str | None = At) -> dict[str, Any]:
+def decisions(subject: str, app: App, who: Who, at: datetime | None = At) -> dict[str, Any]:
     """The decision for every service (a provider key sees only its services)."""
     who.require_subject(subject, "admin", "reviewer", "provider")
     found = [d.to_json() for d in scores.decide_all(app, subject, _at(at))]
@@ -51,7 +52,9 @@ def decisions(subject: str, app: App, who: Who, at: str | None = At) -> dict[str
 
 
 @router.get("/{subject}/decisions/{service}")
-def decision(subject: str, service: str, app: App, who: Who, at: str | None = At) -> dict[str, Any]:
+def decision(
+    subject: str, service: str, app: App, who: Who, at: datetime | None = At
+) -> dict[str, Any]:
     """May the subject use the service? Allowed or refused, with reasons and `restored_at`."""
     who.require_subject(subject, "admin", "reviewer", "provider")
     who.require_service(service)
@@ -68,7 +71,7 @@ def decision(subject: str, service: str, app: App, who: Who, at: str | None = At
 
 
 @router.get("/{subject}/report")
-def report(subject: str, app: App, who: Who, at: str | None = At) -> dict[str, Any]:
+def report(subject: str, app: App, who: Who, at: datetime | None = At) -> dict[str, Any]:
     """Everything held about the subject, including who has looked at it."""
     who.require_subject(subject, "admin")
     log_access(app, who, "report", subject=subject)

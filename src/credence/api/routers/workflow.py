@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from credence.api.deps import App, Who
-from credence.api.schemas import AppealDecisionIn, AppealIn, ReviewIn
+from credence.api.schemas import ERRORS, AppealDecisionIn, AppealIn, ReviewIn
 from credence.domain.times import iso
 from credence.service import appeals, reviews
 from credence.service.report import appeal_json
 
-router = APIRouter(prefix="/v1", tags=["review and appeals"])
+router = APIRouter(prefix="/v1", tags=["review and appeals"], responses=ERRORS)
 
 
 @router.get("/reviews")
