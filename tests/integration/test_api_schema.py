@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import positive_data_acceptance
 
 from credence.api.app import create_app
 from credence.domain.times import parse_instant
