@@ -1,6 +1,6 @@
 """The `credence` command line. Every reporting command takes --json."""
 
-from credence.cli import demo, ledger, serve, simulate, workflow  # noqa: F401  (registers)
+from credence.cli import batch, demo, ledger, serve, simulate, workflow  # noqa: F401
 from credence.cli.common import app
 
 

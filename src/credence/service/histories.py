@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from credence.domain.appeals import Appeal, Review, known_at, standings
 from credence.domain.history import History
 from credence.domain.records import Record, Subject
+from credence.domain.rulebook import RulebookIndex
 
 if TYPE_CHECKING:
     from credence.service.context import Credence
@@ -31,12 +32,13 @@ def build_history(
     appeals: list[Appeal],
     reviews: Mapping[str, Review],
     horizon: datetime,
+    index: RulebookIndex | None = None,
 ) -> History:
     """Fold a subject's ledger entries into its history up to `horizon`."""
     observers = observer_sources(app)
     observed = {r.key for r in records if r.source in observers}
     return History(
-        app.index(),
+        index or app.index(),
         subject,
         records,
         horizon,
@@ -52,7 +54,12 @@ def history_of(app: Credence, subject_id: str, at: datetime | None = None) -> Hi
 
 
 def histories_of(
-    app: Credence, subject_ids: Collection[str], at: datetime, *, must_exist: bool = False
+    app: Credence,
+    subject_ids: Collection[str],
+    at: datetime,
+    *,
+    must_exist: bool = False,
+    index: RulebookIndex | None = None,
 ) -> list[History]:
     """Histories of many subjects, loaded with one query per table rather than per subject."""
     if must_exist:
@@ -65,6 +72,6 @@ def histories_of(
     observed = {r.key for rs in records.values() for r in rs if r.source in observers}
     reviews = app.store.reviews_for(observed) if observed else {}
     return [
-        build_history(app, subject, records.get(sid, []), appeals.get(sid, []), reviews, at)
+        build_history(app, subject, records.get(sid, []), appeals.get(sid, []), reviews, at, index)
         for sid, subject in subjects.items()
     ]

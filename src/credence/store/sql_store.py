@@ -9,7 +9,16 @@ from typing import Any
 from credence.domain.appeals import Appeal, Review
 from credence.domain.notices import NoticeEvent
 from credence.domain.records import Record, Subject
-from credence.store import access, ledger, migrations, rulebooks, verification, workflow
+from credence.store import (
+    access,
+    cache,
+    export,
+    ledger,
+    migrations,
+    rulebooks,
+    verification,
+    workflow,
+)
 from credence.store import subjects as registered
 from credence.store.access import StoredKey
 from credence.store.connection import create_engine, translated_integrity_errors, writing
@@ -250,6 +259,28 @@ class SqlStore:
         """Access log lines, newest first, optionally about one subject."""
         with self._engine.connect() as connection:
             return access.access_entries(connection, subject=subject, limit=limit, offset=offset)
+
+    # -- set-based work ----------------------------------------------------------------------
+
+    def export_ledger(self) -> dict[str, Any]:
+        """Subjects, reviews and appeals as Arrow tables, and the records as a batch stream."""
+        return {
+            "subjects": export.subjects_table(self._engine),
+            "records": export.records_reader(self._engine),
+            "reviews": export.reviews_table(self._engine),
+            "appeals": export.appeals_table(self._engine),
+        }
+
+    def replace_score_cache(self, table: Any, as_of: datetime) -> int:
+        """Replace the score cache with `table` (subject, score, grade, lists, refused)."""
+        with writing(self._engine) as connection:
+            return cache.replace_cache(connection, table, as_of)
+
+    def score_cache(self, subjects: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Cached results, for the named subjects or all of them."""
+        with self._engine.connect() as connection:
+            wanted = subjects if subjects is not None else cache.cached_subjects(connection)
+            return cache.cached(connection, wanted)
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
         """Check every chain of the ledger; `progress` is told how many entries were checked."""

@@ -1,0 +1,153 @@
+"""Conditions as DuckDB SQL: the very trees the per-subject path compiled, transpiled.
+
+A record's fields live in a JSON text column `data`. The domain compares numbers with
+numbers and text with text, and anything else is NULL; so each field reference becomes a
+typed extraction chosen by its context: numeric beside a number or in arithmetic, text
+beside a string or under LIKE. State conditions (lists, measures) read the columns
+`score`, `grade_rank`, `active_N` and `listed_N` that the scorer computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlglot import exp
+
+from credence.domain.conditions import Condition
+
+NUMERIC_TYPES = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+_COMPARE = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between)
+_ARITHMETIC = (
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Mod,
+    exp.Neg,
+    exp.Abs,
+    exp.Round,
+    exp.Least,
+    exp.Greatest,
+)
+
+
+def quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _path(name: str) -> str:
+    return (
+        quoted("$." + name.replace('"', '\\"'))
+        if name.isidentifier()
+        else quoted('$."' + name.replace('"', '\\"') + '"')
+    )
+
+
+def numeric(name: str, column: str = "data") -> str:
+    path = _path(name)
+    return (
+        f"(CASE WHEN json_type({column}, {path}) IN {NUMERIC_TYPES} "
+        f"THEN CAST(json_extract_string({column}, {path}) AS DOUBLE) END)"
+    )
+
+
+def text(name: str, column: str = "data") -> str:
+    path = _path(name)
+    return (
+        f"(CASE WHEN json_type({column}, {path}) = 'VARCHAR' "
+        f"THEN json_extract_string({column}, {path}) END)"
+    )
+
+
+def record_sql(condition: Condition) -> str:
+    """A record condition or points expression over the JSON column `data`."""
+    tree = condition.tree.copy()
+    if isinstance(tree, exp.Column):  # a bare field is a number: `points: "points"`
+        return numeric(tree.name)
+    for column in list(tree.find_all(exp.Column)):
+        name = column.name
+        if _under_is_null(column):
+            replacement = f"json_extract(data, {_path(name)})"
+        elif _wants_text(column):
+            replacement = text(name)
+        else:
+            replacement = numeric(name)
+        column.replace(exp.maybe_parse(replacement, dialect="duckdb"))
+    return _safe_division(tree).sql(dialect="duckdb")
+
+
+def state_sql(
+    condition: Condition,
+    ranks: Mapping[str, int],
+    active: Mapping[str, str],
+    listed: Mapping[str, str],
+) -> str:
+    """A list or measure condition over the scorer's state columns."""
+    tree = condition.tree.copy()
+    for node in list(tree.find_all(exp.Column)):
+        if node.name == "grade":
+            _ranks_beside(node, ranks)
+            node.replace(exp.column("grade_rank"))
+        else:
+            node.replace(exp.column("score"))
+    for call in list(tree.find_all(exp.Anonymous)):
+        name, arg = str(call.this).lower(), call.expressions[0].this
+        column = active.get(arg, "0") if name == "active" else listed.get(arg, "FALSE")
+        replacement: exp.Expr = exp.maybe_parse(column, dialect="duckdb")
+        if call is tree:
+            tree = replacement
+        else:
+            call.replace(replacement)
+    return _safe_division(tree).sql(dialect="duckdb")
+
+
+def _ranks_beside(grade: exp.Expr, ranks: Mapping[str, int]) -> None:
+    """Grades compare by rank: turn the grade literals beside `grade` into ranks."""
+    parent = grade.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if parent is None:
+        return
+    for literal in list(parent.find_all(exp.Literal)):
+        if literal.is_string:
+            rank = ranks.get(literal.this)
+            literal.replace(exp.Null() if rank is None else exp.Literal.number(rank))
+
+
+def _under_is_null(column: exp.Expr) -> bool:
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, exp.Is)
+
+
+def _wants_text(column: exp.Expr) -> bool:
+    parent = column.parent
+    while parent is not None:
+        if isinstance(parent, exp.Like):
+            return True
+        if isinstance(parent, _ARITHMETIC):
+            return False
+        if isinstance(parent, _COMPARE):
+            return any(
+                isinstance(lit, exp.Literal) and lit.is_string
+                for lit in parent.find_all(exp.Literal)
+            )
+        parent = parent.parent
+    return False
+
+
+def _safe_division(tree: exp.Expr) -> exp.Expr:
+    """Division or modulo by zero is NULL, as in the domain."""
+    for node in reversed(list(tree.find_all(exp.Div, exp.Mod))):  # innermost first
+        left, right = node.this.copy(), node.expression.copy()
+        op = "/" if isinstance(node, exp.Div) else "%"
+        sql = (
+            f"(CASE WHEN ({right.sql('duckdb')}) = 0 THEN NULL "
+            f"ELSE ({left.sql('duckdb')}) {op} ({right.sql('duckdb')}) END)"
+        )
+        safe: exp.Expr = exp.maybe_parse(sql, dialect="duckdb")
+        if node is tree:
+            return safe
+        node.replace(safe)
+    return tree

@@ -1,0 +1,219 @@
+"""Set-based scoring equals the per-subject fold; recompute, check-cache and impact work."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from credence.batch.duckdb_scorer import DuckDbScorer, Ledger
+from credence.domain.decisions import decide, services_of
+from credence.domain.history import History
+from credence.domain.records import Record, Subject
+from tests.factories import a_book, a_record, a_rule, a_subject, an_index, at
+from tests.integration.conftest import EXAMPLES, RULEBOOKS, Cli, write
+from tests.unit.test_lists_and_decisions import DEFAULTERS, HONOURS, LOW_SCORE_BAN, RAIL_BAN
+
+START = at("2026-01-01")
+TYPES = ["court.judgment_default", "court.judgment_settled", "civic.good_deed"]
+
+rules = st.lists(
+    st.builds(
+        lambda i, record_type, points, lasts, cap, when, kinds: a_rule(
+            id=f"r{i}",
+            record=record_type,
+            points=points,
+            lasts=lasts,
+            max_per_year=cap,
+            when=when,
+            applies_to=kinds,
+            category="judicial",
+            ended_by={"record": "court.judgment_settled", "match": ["case"]} if i % 2 else None,
+        ),
+        st.integers(0, 9),
+        st.sampled_from(TYPES[:1] + TYPES[2:]),
+        st.integers(-300, 300) | st.just("-10 * months") | st.just("amount / 100"),
+        st.sampled_from(["P1D", "P30D", "P1Y", "P5Y"]),
+        st.none() | st.integers(1, 3),
+        st.none()
+        | st.sampled_from(
+            [
+                "amount >= 50",
+                "kind IN ('a', 'b')",
+                "months > 2",
+                "amount BETWEEN 10 AND 60 OR kind LIKE 'a%'",
+            ]
+        ),
+        st.sampled_from([["person"], ["organisation"], ["person", "organisation"]]),
+    ),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda r: r["id"],
+)
+records = st.lists(
+    st.builds(
+        lambda i, subject, day, record_type, data: a_record(
+            id=f"x{i}",
+            subject=f"S{subject}",
+            type=record_type,
+            occurred_at=(START + timedelta(days=day, hours=i % 24)).isoformat(),
+            data=data,
+        ),
+        st.integers(0, 100_000),
+        st.integers(0, 5),
+        st.integers(0, 700),
+        st.sampled_from(TYPES),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "amount": st.integers(0, 100),
+                "months": st.integers(0, 6),
+                "kind": st.sampled_from(["a", "b", "c"]),
+                "case": st.sampled_from(["C1", "C2"]),
+            },
+        ),
+    ),
+    max_size=30,
+    unique_by=lambda r: r.id,
+)
+SUBJECTS = [a_subject(id=f"S{i}", kind="person" if i % 3 else "organisation") for i in range(6)]
+
+
+def ledger_of(recs: list[Record], subjects: list[Subject]) -> Ledger:
+    return Ledger(
+        subjects=pa.table(
+            {
+                "id": [s.id for s in subjects],
+                "kind": [s.kind for s in subjects],
+                "region": [s.region for s in subjects],
+            }
+        ),
+        records=pa.table(
+            {
+                "source": [r.source for r in recs],
+                "id": [r.id for r in recs],
+                "subject": [r.subject for r in recs],
+                "type": [r.type for r in recs],
+                "occurred_at": pa.array(
+                    [r.occurred_at.replace(tzinfo=None) for r in recs], type=pa.timestamp("us")
+                ),
+                "data": [json.dumps(dict(r.data)) for r in recs],
+            }
+        ),
+        reviews=pa.table(
+            {
+                "source": pa.array([], pa.string()),
+                "id": pa.array([], pa.string()),
+                "accepted": pa.array([], pa.bool_()),
+            }
+        ),
+        appeals=pa.table(
+            {
+                "record": pa.array([], pa.string()),
+                "outcome": pa.array([], pa.string()),
+                "deadline": pa.array([], pa.timestamp("us")),
+                "decided_at": pa.array([], pa.timestamp("us")),
+            }
+        ),
+        observers=(),
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rules, records, st.lists(st.integers(0, 800), min_size=1, max_size=3))
+def test_the_set_based_result_equals_the_fold_for_every_subject(
+    rule_list: list[dict[str, Any]], recs: list[Record], days: list[int]
+) -> None:
+    index = an_index(
+        a_book(rules=rule_list, lists=[DEFAULTERS, HONOURS], measures=[RAIL_BAN, LOW_SCORE_BAN])
+    )
+    for day in days:
+        t = START + timedelta(days=day, hours=7)
+        result = DuckDbScorer(index, threads=1).score(ledger_of(recs, SUBJECTS), t)
+        rows = {r["subject"]: r for r in result.table.to_pylist()}
+        for subject in SUBJECTS:
+            mine = [r for r in recs if r.subject == subject.id]
+            history = History(index, subject, mine, t)
+            card = history.card(t)
+            row = rows[subject.id]
+            assert (row["score"], row["grade"]) == (card.score, card.grade), subject.id
+            if subject.id not in result.to_fold:
+                assert not [s for s in card.lists if s.status != "removed"]
+                book = history.book_at(t)
+                assert book is not None
+                refused = sorted(
+                    s for s in services_of(book, subject.kind) if not decide(history, s, t).allowed
+                )
+                assert row["refused"] == refused, subject.id
+
+
+def test_recompute_fills_a_cache_that_check_cache_confirms(loaded: Cli, tmp_path: Path) -> None:
+    loaded("register", str(EXAMPLES / "subjects.csv"))
+    loaded(
+        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
+    )
+    report = loaded("recompute", "--out", str(tmp_path / "out"), "--json", now="2026-11-20").json()
+    assert report["subjects"] == 13 and (tmp_path / "out" / "scores.parquet").exists()
+    check = loaded("check-cache", "--json", now="2026-11-20").json()
+    assert check["checked"] == 13 and check["differences"] == []
+    card = loaded("score", "P-0008", "--json", now="2026-11-20").json()
+    import pyarrow.parquet as pq
+
+    row = next(
+        r
+        for r in pq.read_table(tmp_path / "out" / "scores.parquet").to_pylist()
+        if r["subject"] == "P-0008"
+    )
+    assert (row["score"], row["grade"]) == (card["score"], card["grade"])
+    assert row["lists"] == ["judgment-defaulters"]
+
+
+def test_check_cache_names_a_difference(loaded: Cli, tmp_path: Path, database_url: str) -> None:
+    import sqlalchemy as sa
+
+    loaded("register", str(EXAMPLES / "subjects.csv"))
+    loaded("recompute", now="2026-11-20")
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE score_cache SET score = 1 WHERE subject = 'P-0001'"))
+    engine.dispose()
+    result = loaded("check-cache", "--json", now="2026-11-20", code=1).json()
+    assert result["differences"] == [
+        {"subject": "P-0001", "field": "score", "cache": 1, "fold": 1000}
+    ]
+
+
+def test_impact_of_an_unchanged_rulebook_is_nothing(loaded: Cli, tmp_path: Path) -> None:
+    loaded("register", str(EXAMPLES / "subjects.csv"))
+    loaded(
+        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
+    )
+    result = loaded("impact", str(RULEBOOKS), "--json", now="2026-11-20").json()
+    assert [
+        result[k] for k in ("changed_score", "changed_grade", "changed_lists", "changed_services")
+    ] == [0, 0, 0, 0]
+
+
+def test_impact_of_a_draft_names_who_changes_and_why(loaded: Cli, tmp_path: Path) -> None:
+    loaded("register", str(EXAMPLES / "subjects.csv"))
+    loaded(
+        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
+    )
+    draft = tmp_path / "draft"
+    draft.mkdir()
+    national = (RULEBOOKS / "national.yaml").read_text()
+    write(draft / "national.yaml", national.replace("points: -50", "points: -500", 1))
+    result = loaded("impact", str(draft), "--json", now="2026-11-20").json()
+    assert result["changed_score"] >= 1
+    assert result["by_region"]["changed_score"]
+    sample = {s["subject"]: s for s in result["sample"]}
+    assert "court.judgment_default.small" in sample["P-0008"]["rules"]
+    assert sample["P-0008"]["score"] == [950, 500]
+    unchanged = loaded("score", "P-0008", "--json", now="2026-11-20").json()
+    assert unchanged["score"] == 950  # nothing was changed
