@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +14,7 @@ from fastapi.responses import JSONResponse
 from credence.api import errors
 from credence.api.deps import RateLimiter
 from credence.api.routers import admin, records, registry, subjects, workflow
+from credence.service import webhooks
 from credence.service.context import open_credence
 from credence.service.settings import Settings
 
@@ -22,7 +25,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        courier = None
+        if settings.webhook_interval > 0:
+            courier = asyncio.create_task(_deliver_forever(app, settings.webhook_interval))
         yield
+        if courier is not None:
+            courier.cancel()
         app.state.credence.close()
 
     app = FastAPI(
@@ -41,6 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     _health(app)
     return app
+
+
+async def _deliver_forever(app: FastAPI, interval: float) -> None:
+    """Push the outbox to webhooks every `interval` seconds for as long as the server runs."""
+    while True:
+        try:
+            await asyncio.to_thread(webhooks.deliver, app.state.credence)
+        except Exception:
+            logging.getLogger("credence.webhooks").exception("delivery round failed")
+        await asyncio.sleep(interval)
 
 
 def _limit_body(app: FastAPI, limit: int) -> None:

@@ -84,6 +84,15 @@ class KeyIn(BaseModel):
     services: list[str] | None = None
 
 
+class WebhookIn(BaseModel):
+    """Where to push notices: one subject's, or one service's decision changes."""
+
+    model_config = Strict
+    url: str = Field(min_length=8)
+    subject: str | None = None
+    service: str | None = None
+
+
 class ErrorDetail(BaseModel):
     """What went wrong: a stable code, a sentence, and structured details."""
 

@@ -8,6 +8,7 @@ import typer
 
 from credence.cli.common import JsonFlag, app, credence, emit, out
 from credence.service import keys as key_cases
+from credence.service import webhooks as webhook_cases
 
 keys_app = typer.Typer(help="API keys: create (the token is shown once), list, revoke.")
 app.add_typer(keys_app, name="keys")
@@ -89,3 +90,50 @@ def revoke(
     with credence() as c:
         found = key_cases.revoke(c, key_id)
     emit(as_json, found, lambda: out.print(f"key {key_id} revoked"))
+
+
+hooks_app = typer.Typer(help="Webhooks: push notices to subjects' or providers' systems.")
+app.add_typer(hooks_app, name="webhooks")
+
+
+@hooks_app.command("add")
+def hooks_add(
+    url: Annotated[str, typer.Argument(help="Where to POST each notice (http or https).")],
+    subject: Annotated[str | None, typer.Option(help="Follow this subject's notices.")] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Follow decision changes of a service.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a webhook; its signing secret is printed once."""
+    with credence() as c:
+        found = webhook_cases.add_webhook(c, url, subject=subject, service=service)
+    emit(
+        as_json,
+        found,
+        lambda: out.print(
+            f"webhook {found['id']} -> {url}; secret {found['secret']} (shown once)", markup=False
+        ),
+    )
+
+
+@hooks_app.command("list")
+def hooks_list(as_json: JsonFlag = False) -> None:
+    """Every webhook and its deliveries by state."""
+    with credence() as c:
+        found = webhook_cases.webhooks(c)
+
+    def human() -> None:
+        for h in found:
+            follows = h["subject"] or h["service"]
+            out.print(f"{h['id']} {h['url']} {follows} {h['deliveries']}", markup=False)
+
+    emit(as_json, {"webhooks": found}, human)
+
+
+@hooks_app.command("deliver")
+def hooks_deliver(as_json: JsonFlag = False) -> None:
+    """Attempt every due delivery once (what `serve` does every few seconds)."""
+    with credence() as c:
+        report = webhook_cases.deliver(c)
+    emit(as_json, report.to_json(), lambda: out.print(str(report.to_json()), markup=False))

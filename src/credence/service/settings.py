@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1, description="Largest request body the API accepts."
     )
+    webhook_interval: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds between webhook delivery rounds in `serve` "
+        "(0: deliver only on request or with `credence webhooks deliver`).",
+    )
     now: datetime | None = Field(
         default=None,
         description="Overrides the clock everywhere (ISO 8601), for replays and tests.",

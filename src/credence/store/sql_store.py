@@ -13,6 +13,7 @@ from credence.store import (
     access,
     cache,
     export,
+    hooks,
     ledger,
     migrations,
     rulebooks,
@@ -281,6 +282,33 @@ class SqlStore:
         with self._engine.connect() as connection:
             wanted = subjects if subjects is not None else cache.cached_subjects(connection)
             return cache.cached(connection, wanted)
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    def add_webhook(self, values: dict[str, Any]) -> int:
+        """Register a webhook; returns its id."""
+        with writing(self._engine) as connection:
+            return hooks.add_webhook(connection, values)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook with counts of its deliveries by state."""
+        with self._engine.connect() as connection:
+            return hooks.all_webhooks(connection)
+
+    def enqueue_deliveries(self, now: datetime) -> int:
+        """Queue the notices each webhook has not been sent yet."""
+        with writing(self._engine) as connection:
+            return hooks.enqueue(connection, now)
+
+    def due_deliveries(self, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
+        """Pending deliveries whose next attempt is due."""
+        with self._engine.connect() as connection:
+            return hooks.due(connection, now, limit)
+
+    def record_delivery_attempt(self, webhook: int, notice: int, **outcome: Any) -> None:
+        """Record one attempt's outcome and when to try again."""
+        with writing(self._engine) as connection:
+            hooks.record_attempt(connection, webhook, notice, **outcome)
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
         """Check every chain of the ledger; `progress` is told how many entries were checked."""

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from credence.api.deps import App, Who
-from credence.api.schemas import ERRORS, KeyIn
-from credence.service import keys
+from credence.api.schemas import ERRORS, KeyIn, WebhookIn
+from credence.service import keys, webhooks
 
 router = APIRouter(prefix="/v1", tags=["administration"], responses=ERRORS)
 
@@ -101,3 +101,28 @@ def changes(
                 await asyncio.sleep(1.0)  # a poll of the outbox, not a test's wait
 
     return StreamingResponse(stream(), media_type="text/event-stream")
+
+
+@router.post("/webhooks", status_code=201)
+def add_webhook(body: WebhookIn, app: App, who: Who) -> dict[str, Any]:
+    """Register a webhook for one subject's notices or one service's decision changes (admin).
+
+    Deliveries are signed: `X-Credence-Signature: sha256=HMAC-SHA256(secret, body)`; the
+    secret is in this response only.
+    """
+    who.require("admin")
+    return webhooks.add_webhook(app, body.url, subject=body.subject, service=body.service)
+
+
+@router.get("/webhooks")
+def list_webhooks(app: App, who: Who) -> dict[str, Any]:
+    """Every webhook with its deliveries by state (admin)."""
+    who.require("admin")
+    return {"webhooks": webhooks.webhooks(app)}
+
+
+@router.post("/webhooks/deliver")
+def deliver_now(app: App, who: Who) -> dict[str, Any]:
+    """Attempt every due delivery now (admin); the server also does this on its own."""
+    who.require("admin")
+    return webhooks.deliver(app).to_json()
