@@ -49,6 +49,8 @@ class Api:
 
 
 def _setup(database_url: str, **settings: object) -> Iterator[Api]:
+    # No delivery rounds: a test must never reach out to the addresses it registers.
+    settings = {"webhook_interval": 0, **settings}
     config = Settings(db=database_url, now=parse_instant(NOW), **settings)  # type: ignore[arg-type]
     seed = open_credence(config, migrate=True)
     load_rulebooks(seed, RULEBOOKS)

@@ -23,6 +23,7 @@ def _app_and_token(folder: Path) -> tuple[object, str]:
         db=f"sqlite:///{folder / 'schema.sqlite'}",
         now=parse_instant("2026-10-09T12:00:00"),
         rate_limit=100_000,
+        webhook_interval=0,
     )
     seed = open_credence(config, migrate=True)
     load_rulebooks(seed, RULEBOOKS)
@@ -37,7 +38,8 @@ APP, TOKEN = _app_and_token(_folder)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)  # type: ignore[arg-type]
 
 
-@schema.exclude(path="/v1/changes").parametrize()
+# Streams never end on their own, and deliveries would reach out to generated addresses.
+@schema.exclude(path="/v1/changes").exclude(path="/v1/webhooks/deliver").parametrize()
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_never_fails_and_keeps_its_schema(case: schemathesis.Case) -> None:
     # Well-typed input may still be refused for what it means (a rulebook that fails the
