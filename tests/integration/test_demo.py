@@ -108,3 +108,37 @@ def test_the_report_has_every_plot_with_its_table(town: tuple[Path, dict[str, ob
         part = page.split(f'id="{section}"', 1)[1].split("<h2", 1)[0]
         assert "<svg" in part and "<table" in part, section
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+def test_a_scenario_runs_its_population_under_its_own_rulebooks(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.integration.conftest import RULEBOOKS
+
+    books = tmp_path / "strict"
+    shutil.copytree(RULEBOOKS, books)
+    for name in ("national.yaml", "shandong.yaml"):  # the province overrides the ticket rule
+        book = books / name
+        book.write_text(book.read_text().replace("points: -5\n", "points: -50\n", 1))
+    scenario = tmp_path / "strict.yaml"
+    scenario.write_text(
+        "people: 300\norganisations: 10\ndays: 120\nseed: 3\n"
+        "rates: {traffic.violation: 1.0}\nrulebooks: strict\n"
+    )
+    folder = tmp_path / "town"
+    result = CliRunner().invoke(
+        app, ["demo", "--folder", str(folder), "--scenario", str(scenario), "--no-serve", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["subjects"] == 310
+    import pyarrow.parquet as pq
+
+    ticketed = next(
+        r["subject"]
+        for r in pq.read_table(folder / "simulation" / "records-00000.parquet").to_pylist()
+        if r["type"] == "traffic.violation"
+    )
+    card = run(folder, summary, "report", ticketed)
+    tickets = [c for c in card["contributions"] if c["type"] == "traffic.violation"]  # type: ignore[union-attr]
+    assert tickets and all(c["points"] == -50 for c in tickets)

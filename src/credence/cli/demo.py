@@ -15,10 +15,17 @@ from credence.service.demo import run_demo
 @app.command()
 def demo(
     folder: Annotated[Path, typer.Option(help="Fresh folder for the demo's files.")] = Path("demo"),
-    people: Annotated[int, typer.Option(help="Residents of the pilot town.")] = 3000,
-    organisations: Annotated[int, typer.Option(help="Organisations in the town.")] = 100,
-    days: Annotated[int, typer.Option(help="Days simulated.")] = 365,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same town.")] = 2026,
+    people: Annotated[int | None, typer.Option(help="Residents (default 3,000).")] = None,
+    organisations: Annotated[int | None, typer.Option(help="Organisations (default 100).")] = None,
+    days: Annotated[int | None, typer.Option(help="Days simulated (default 365).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed: the same seed, the same town.")] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="Scenario YAML: population, propensities and rulebooks "
+            "(default: the pilot town under the shipped books)."
+        ),
+    ] = None,
     serve: Annotated[bool, typer.Option(help="Serve the API and pages afterwards.")] = True,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     as_json: JsonFlag = False,
@@ -40,7 +47,13 @@ def demo(
             bar.update(task, description=what, completed=done, total=total)
 
         result = run_demo(
-            folder, people=people, organisations=organisations, days=days, seed=seed, step=step
+            folder,
+            people=people,
+            organisations=organisations,
+            days=days,
+            seed=seed,
+            step=step,
+            scenario=scenario,
         )
     if as_json:
         out.print_json(

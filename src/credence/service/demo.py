@@ -31,7 +31,7 @@ from credence.service.population_report import render_population_report
 from credence.service.reviews import review_record
 from credence.service.rulebooks import load_rulebooks
 from credence.service.settings import Settings, shipped_rulebooks
-from credence.service.simulation import run_simulation
+from credence.service.simulation import load_scenario, simulate
 from credence.service.subjects import register_subjects
 
 Step = Callable[[str, int, int], None]  # (what, done, total)
@@ -51,11 +51,12 @@ class DemoResult:
 def run_demo(
     folder: Path,
     *,
-    people: int = 3000,
-    organisations: int = 100,
-    days: int = 365,
-    seed: int = 2026,
+    people: int | None = None,
+    organisations: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
     step: Step | None = None,
+    scenario: Path | None = None,
 ) -> DemoResult:
     """Simulate, ingest, review, appeal and tick through the period; summarise and report."""
     step = step or (lambda what, done, total: None)
@@ -64,17 +65,18 @@ def run_demo(
     (folder / "simulation").mkdir(parents=True)
     database = f"sqlite:///{folder / 'credence.sqlite'}"
     overrides = {"people": people, "organisations": organisations, "days": days, "seed": seed}
-    simulated = run_simulation(None, overrides, folder / "simulation", None)
+    plan = load_scenario(scenario, **overrides)
+    simulated = simulate(plan, folder / "simulation")
     start = simulated.start
     app = open_credence(Settings(db=database, now=start), migrate=True)
     try:
-        load_rulebooks(app, shipped_rulebooks())
+        load_rulebooks(app, plan.rulebooks or shipped_rulebooks())
         register_subjects(app, folder / "simulation" / "subjects.parquet")
         blocks = sorted((folder / "simulation").glob("records-*.parquet"))
         for n, block in enumerate(blocks, start=1):
             _run_block(app, block)
             step("months", n, len(blocks))
-        end = start + timedelta(days=days)
+        end = start + timedelta(days=plan.days)
         app.clock = Clock(end)
         tick(app, end)
         months = _month_ends(start, end)

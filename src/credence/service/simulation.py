@@ -9,6 +9,8 @@ from typing import Any
 from credence.sim.population import SimSummary, simulate
 from credence.sim.scenario import load_scenario
 
+__all__ = ["SimSummary", "load_scenario", "run_simulation", "simulate"]
+
 
 def run_simulation(
     scenario: Path | None,

@@ -36,6 +36,11 @@ class Scenario(BaseModel):
     pay_share: float = Field(default=0.7, ge=0, le=1)
     erroneous_share: float = Field(default=0.01, ge=0, le=1)
     block_days: int = Field(default=30, ge=1)
+    rulebooks: Path | None = Field(
+        default=None,
+        description="Folder of rulebooks to run this population under, "
+        "relative to the scenario file (default: the shipped books).",
+    )
 
 
 def load_scenario(path: Path | None = None, **overrides: Any) -> Scenario:
@@ -43,4 +48,7 @@ def load_scenario(path: Path | None = None, **overrides: Any) -> Scenario:
     source = path or SCENARIOS / "pilot-town.yaml"
     document = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     document.update({k: v for k, v in overrides.items() if v is not None})
-    return Scenario.model_validate(document)
+    scenario = Scenario.model_validate(document)
+    if scenario.rulebooks is not None and not scenario.rulebooks.is_absolute():
+        scenario = scenario.model_copy(update={"rulebooks": source.parent / scenario.rulebooks})
+    return scenario
