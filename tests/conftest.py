@@ -14,6 +14,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
+
+# CI runs the same examples every time, so a red build always reproduces; locally the
+# search wanders, to find what CI has not.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 PG_URL = os.environ.get("CREDENCE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

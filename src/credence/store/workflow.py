@@ -248,7 +248,7 @@ def _appeal(row: Any) -> Appeal:
 
 
 def appeal(connection: Connection, appeal_id: str) -> Appeal:
-    if not appeal_id.isdigit():
+    if not appeal_id.isdigit() or len(appeal_id) > 18:
         raise NotFoundError(f"no appeal {appeal_id!r}", appeal=appeal_id)
     row = connection.execute(_appeal_query().where(appeals.c.id == int(appeal_id))).first()
     if row is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import StreamingResponse
 
 from credence.api.deps import App, Who
@@ -40,7 +40,9 @@ def list_keys(app: App, who: Who) -> dict[str, Any]:
 
 
 @router.delete("/keys/{key_id}")
-def revoke_key(key_id: int, app: App, who: Who) -> dict[str, Any]:
+def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], app: App, who: Who
+) -> dict[str, Any]:
     """Revoke a key from now on (admin)."""
     who.require("admin")
     return keys.revoke(app, key_id)
