@@ -97,4 +97,4 @@ def _serve(database: str, as_of: str, port: int) -> None:
     os.environ["CREDENCE_NOW"] = as_of
     out.print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
     # By import string: the command line does not import the API layer itself.
-    uvicorn.run("credence.api.app:create_app", factory=True, host="127.0.0.1", port=port)
+    uvicorn.run("credence.web.site:create_site", factory=True, host="127.0.0.1", port=port)

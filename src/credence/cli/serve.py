@@ -28,7 +28,7 @@ def serve(
     out.print(f"serving credence on http://{host}:{port} (docs at /docs)")
     # By import string, so each worker builds its own application from settings.
     uvicorn.run(
-        "credence.api.app:create_app",
+        "credence.web.site:create_site",
         factory=True,
         host=host,
         port=port,

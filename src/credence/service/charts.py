@@ -91,13 +91,13 @@ def horizontal_bars(title: str, values: Mapping[str, float], *, x_label: str = "
     return _svg(title, parts, height)
 
 
-def _frame(title: str, y_label: str, top: float) -> str:
+def _frame(title: str, y_label: str, top: float, low: float = 0.0) -> str:
     axis = HEIGHT - MARGIN
     ticks = "".join(
         f'<line x1="{MARGIN}" x2="{WIDTH - MARGIN}" y1="{axis - (HEIGHT - 2 * MARGIN) * f:.1f}" '
         f'y2="{axis - (HEIGHT - 2 * MARGIN) * f:.1f}" stroke="#ddd"/>'
         f'<text x="{MARGIN - 4}" y="{axis - (HEIGHT - 2 * MARGIN) * f + 4:.1f}" font-size="10" '
-        f'text-anchor="end">{top * f:.4g}</text>'
+        f'text-anchor="end">{low + (top - low) * f:.4g}</text>'
         for f in (0, 0.25, 0.5, 0.75, 1)
     )
     return (
@@ -141,3 +141,35 @@ def _empty(title: str) -> str:
             f"{escape(title)}: no data yet</text>"
         ],
     )
+
+
+def steps(title: str, points: Sequence[tuple[str, float, str]], *, low: float, high: float) -> str:
+    """A score over time as a step line; each change is a dot titled with its cause."""
+    if not points:
+        return _empty(title)
+    plot_w, plot_h = WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN
+    span = (high - low) or 1
+
+    def y(value: float) -> float:
+        return HEIGHT - MARGIN - plot_h * (value - low) / span
+
+    def x(i: int) -> float:
+        return MARGIN + plot_w * i / max(1, len(points) - 1)
+
+    path, parts = [], [_frame(title, "score", high, low)]
+    for i, (_, value, _) in enumerate(points):
+        if i:
+            path.append(f"L{x(i):.1f},{y(points[i - 1][1]):.1f}")
+        path.append(f"{'M' if not i else 'L'}{x(i):.1f},{y(value):.1f}")
+    parts.append(f'<path d="{" ".join(path)}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for i, (label, value, cause) in enumerate(points):
+        parts.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{PALETTE[1]}">'
+            f"<title>{escape(label)}: {value:g} {escape(cause)}</title></circle>"
+        )
+        if len(points) <= 12 or i % max(1, len(points) // 10) == 0:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{HEIGHT - MARGIN + 14}" font-size="10" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    return _svg(title, parts)

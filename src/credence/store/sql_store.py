@@ -17,6 +17,7 @@ from credence.store import (
     ledger,
     migrations,
     rulebooks,
+    search,
     verification,
     workflow,
 )
@@ -309,6 +310,18 @@ class SqlStore:
         """Record one attempt's outcome and when to try again."""
         with writing(self._engine) as connection:
             hooks.record_attempt(connection, webhook, notice, **outcome)
+
+    # -- the operator's pages -----------------------------------------------------------------
+
+    def search_subjects(self, text: str, limit: int = 50) -> list[Subject]:
+        """Subjects whose id or name contains `text`."""
+        with self._engine.connect() as connection:
+            return search.search_subjects(connection, text, limit)
+
+    def records_per_day(self) -> list[tuple[str, int]]:
+        """(day, records that occurred that day), in order."""
+        with self._engine.connect() as connection:
+            return search.records_per_day(connection)
 
     def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
         """Check every chain of the ledger; `progress` is told how many entries were checked."""
