@@ -70,3 +70,19 @@ def test_the_subject_page_explains_a_refusal(site: tuple[TestClient, dict[str, s
     page = client.get("/subjects/P-0008", cookies={COOKIE: tokens["reviewer"]}).text
     assert "refused" in page and "Listed on judgment-defaulters" in page
     assert "SPC Several Provisions" in page  # the basis is shown
+
+
+def test_an_admin_measures_a_drafts_impact_on_the_rulebooks_page(
+    site: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = site
+    draft = (RULEBOOKS / "national.yaml").read_text().replace("points: -50", "points: -500", 1)
+    response = client.post(
+        "/rulebooks/impact", data={"draft": draft}, cookies={COOKIE: tokens["admin"]}
+    )
+    assert response.status_code == 200
+    assert 'id="impact"' in response.text and "P-0008 950→500" in response.text
+    refused = client.post(
+        "/rulebooks/impact", data={"draft": draft}, cookies={COOKIE: tokens["reviewer"]}
+    )
+    assert refused.status_code == 403

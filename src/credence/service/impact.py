@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from credence.domain.checker import check_books
+from credence.domain.checker import Problem, check_books
 from credence.domain.errors import RulebookError
 from credence.domain.rulebook import RulebookIndex
 from credence.domain.times import iso
 from credence.service.histories import histories_of
 from credence.service.recompute import score_everyone
-from credence.service.rulebooks import read_books
+from credence.service.rulebooks import BookFile, parse_text, read_books
 
 if TYPE_CHECKING:
     from credence.service.context import Credence
@@ -24,6 +24,15 @@ SAMPLE = 10
 def draft_index(app: Credence, folder: Path) -> RulebookIndex:
     """The published books with the drafts in `folder` in force instead (or as well)."""
     drafts, problems = read_books([folder])
+    return _with_drafts(app, drafts, problems)
+
+
+def draft_text_index(app: Credence, text: str, origin: str = "draft.yaml") -> RulebookIndex:
+    """The published books with one draft, given as YAML text, in force."""
+    return _with_drafts(app, [BookFile(origin, text, parse_text(text, origin))], [])
+
+
+def _with_drafts(app: Credence, drafts: list[BookFile], problems: list[Problem]) -> RulebookIndex:
     published = app.index().books
     problems += check_books([d.book for d in drafts], published)
     if problems:
@@ -35,11 +44,16 @@ def draft_index(app: Credence, folder: Path) -> RulebookIndex:
     return RulebookIndex([*kept, *(d.book for d in drafts)])
 
 
-def impact(app: Credence, folder: Path, at: datetime | None = None) -> dict[str, Any]:
+def impact(
+    app: Credence,
+    folder: Path | None,
+    at: datetime | None = None,
+    index: RulebookIndex | None = None,
+) -> dict[str, Any]:
     """Who would change score, grade, lists and access to each service; nothing is changed."""
     at = at or app.clock.now()
+    new_index = index or draft_index(app, folder or Path("."))
     now = {r["subject"]: r for r in score_everyone(app, at).to_pylist()}
-    new_index = draft_index(app, folder)
     draft = {r["subject"]: r for r in score_everyone(app, at, new_index).to_pylist()}
     counts: dict[str, Counter[str]] = {
         k: Counter() for k in ("score", "grade", "lists", "services")

@@ -18,6 +18,7 @@ from credence.domain.errors import CredenceError
 from credence.service import appeals, console, lists, reviews
 from credence.service.charts import bars, horizontal_bars, steps
 from credence.service.context import Credence
+from credence.service.impact import draft_text_index, impact
 from credence.service.keys import Caller, authenticate, log_access
 from credence.service.population import population_view, summary_by_region
 from credence.service.report import appeal_json, subject_report
@@ -263,7 +264,9 @@ def rulebook_diff(request: Request, a: str, b: str, key: Key = None) -> HTMLResp
         diff = console.rulebook_diff(app, a, b)
     except CredenceError as exc:
         return refused(request, who, exc)
-    return page(request, "rulebooks.html", who, books=console.rulebook_views(app), diff=diff)
+    return page(
+        request, "rulebooks.html", who, books=console.rulebook_views(app), diff=diff, impact=None
+    )
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -285,3 +288,28 @@ def search(request: Request, q: str = "", key: Key = None) -> Response:
     except CredenceError as exc:
         return refused(request, who, exc)
     return page(request, "search.html", who, query=q, found=found)
+
+
+@router.post("/rulebooks/impact", response_class=HTMLResponse)
+def draft_impact(request: Request, draft: Annotated[str, Form()], key: Key = None) -> Response:
+    """What a draft book would change, for admins, before anyone is subjected to it."""
+    who = _who(request, key)
+    app = _app(request)
+    try:
+        if who is None:
+            return RedirectResponse("/", status_code=303)
+        who.require("admin")
+        result = impact(app, None, index=draft_text_index(app, draft))
+    except CredenceError as exc:
+        return refused(request, who, exc)
+    counts = {k: v for k, v in result.items() if k.startswith("changed_") and isinstance(v, int)}
+    return page(
+        request,
+        "rulebooks.html",
+        who,
+        books=console.rulebook_views(app),
+        diff=None,
+        impact=result,
+        impact_chart=horizontal_bars("Subjects the draft would change", counts),
+        draft=draft,
+    )
