@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from credence.api.errors import TooManyRequestsError
 from credence.service.context import Credence
@@ -57,5 +58,30 @@ def caller(
     return who
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which slice of a list a request wants."""
+
+    limit: int
+    offset: int
+
+    def of(self, key: str, items: list[Any]) -> dict[str, Any]:
+        """The slice under `key`, with the total and the paging that produced it."""
+        return {
+            key: items[self.offset : self.offset + self.limit],
+            "total": len(items),
+            "limit": self.limit,
+            "offset": self.offset,
+        }
+
+
+def paging(
+    limit: int = Query(100, ge=1, le=1000, description="at most this many items"),
+    offset: int = Query(0, ge=0, description="skip this many items first"),
+) -> Page:
+    return Page(limit, offset)
+
+
 App = Annotated[Credence, Depends(credence)]
+Paged = Annotated[Page, Depends(paging)]
 Who = Annotated[Caller, Depends(caller)]

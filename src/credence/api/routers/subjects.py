@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from credence.api.deps import App, Who
+from credence.api.deps import App, Paged, Who
 from credence.api.schemas import ERRORS, SubjectIn
 from credence.domain.times import parse_instant
 from credence.service import notices, scores
@@ -81,21 +81,9 @@ def report(subject: str, app: App, who: Who, at: datetime | None = At) -> dict[s
 
 
 @router.get("/{subject}/notices")
-def subject_notices(
-    subject: str,
-    app: App,
-    who: Who,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
+def subject_notices(subject: str, app: App, who: Who, paged: Paged) -> dict[str, Any]:
     """The subject's notices, oldest first, paginated."""
     who.require_subject(subject, "admin")
     log_access(app, who, "notices", subject=subject)
     found = notices.notices_of(app, subject)
-    return {
-        "subject": subject,
-        "notices": found[offset : offset + limit],
-        "total": len(found),
-        "limit": limit,
-        "offset": offset,
-    }
+    return {"subject": subject, **paged.of("notices", found)}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from credence.api.deps import App, Who
+from credence.api.deps import App, Paged, Who
 from credence.api.schemas import ERRORS, AppealDecisionIn, AppealIn, ReviewIn
 from credence.domain.times import iso
 from credence.service import appeals, reviews
@@ -16,9 +16,7 @@ router = APIRouter(prefix="/v1", tags=["review and appeals"], responses=ERRORS)
 
 
 @router.get("/reviews")
-def pending(
-    app: App, who: Who, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
-) -> dict[str, Any]:
+def pending(app: App, who: Who, paged: Paged) -> dict[str, Any]:
     """Observer records waiting for a reviewer, oldest first."""
     who.require("admin", "reviewer")
     found = [
@@ -33,12 +31,7 @@ def pending(
         }
         for r in reviews.pending_reviews(app)
     ]
-    return {
-        "pending": found[offset : offset + limit],
-        "total": len(found),
-        "limit": limit,
-        "offset": offset,
-    }
+    return paged.of("pending", found)
 
 
 @router.post("/reviews/{record}")
@@ -68,22 +61,11 @@ def file(body: AppealIn, app: App, who: Who) -> dict[str, Any]:
 
 
 @router.get("/appeals")
-def listing(
-    app: App,
-    who: Who,
-    pending_only: bool = False,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
+def listing(app: App, who: Who, paged: Paged, pending_only: bool = False) -> dict[str, Any]:
     """Appeals, oldest first (reviewers and admins)."""
     who.require("admin", "reviewer")
     found = [appeal_json(a) for a in appeals.appeals(app, pending_only=pending_only)]
-    return {
-        "appeals": found[offset : offset + limit],
-        "total": len(found),
-        "limit": limit,
-        "offset": offset,
-    }
+    return paged.of("appeals", found)
 
 
 @router.post("/appeals/{appeal_id}/decision")
