@@ -127,6 +127,7 @@ MATRIX = [
     ("GET", "/v1/appeals", None, {"admin", "reviewer"}),
     ("POST", "/v1/appeals/1/decision", {"outcome": "upheld", "reason": "x"}, {"admin", "reviewer"}),
     ("POST", "/v1/rulebooks", {"text": "jurisdiction: x"}, {"admin"}),
+    ("POST", "/v1/impact", {"text": "jurisdiction: x"}, {"admin"}),
     ("GET", "/v1/keys", None, {"admin"}),
     ("POST", "/v1/keys", {"role": "reviewer", "name": "new"}, {"admin"}),
     ("GET", "/v1/access-log", None, {"admin"}),
@@ -311,3 +312,13 @@ def test_bodies_over_the_limit_get_413(database_url: str) -> None:
             "/v1/records", json={"records": [DEFAULT] * 5}, headers=api.as_("source")
         )
         assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+def test_an_admin_measures_a_drafts_impact_without_changing_anything(api: Api) -> None:
+    submit(api, DEFAULT)
+    draft = (RULEBOOKS / "national.yaml").read_text().replace("points: -50", "points: -500", 1)
+    result = api.client.post("/v1/impact", json={"text": draft}, headers=api.as_("admin"))
+    assert result.status_code == 200, result.text
+    assert result.json()["changed_score"] == 1
+    score = api.client.get("/v1/subjects/P-0008/score", headers=api.as_("admin")).json()
+    assert score["score"] == 950

@@ -11,6 +11,7 @@ from credence.api.deps import App, Paged, Who
 from credence.api.schemas import ERRORS, RulebookIn
 from credence.domain.times import parse_instant
 from credence.service import lists, rulebooks
+from credence.service.impact import draft_text_index, impact
 
 router = APIRouter(prefix="/v1", tags=["lists and rulebooks"], responses=ERRORS)
 
@@ -45,3 +46,17 @@ def publish(body: RulebookIn, app: App, who: Who) -> dict[str, Any]:
     who.require("admin")
     outcome = rulebooks.publish_rulebook(app, body.text, body.name)
     return {"added": outcome.added, "unchanged": outcome.unchanged}
+
+
+@router.post("/impact")
+def draft_impact(
+    body: RulebookIn, app: App, who: Who, at: datetime | None = None
+) -> dict[str, Any]:
+    """What a draft book would change if it were in force (admin); nothing is published.
+
+    The answer counts who would change score, grade, lists and access to each service
+    (`changed_*`), by region and service, with a sample of subjects and the rules behind it.
+    """
+    who.require("admin")
+    draft = draft_text_index(app, body.text, body.name)
+    return impact(app, None, parse_instant(at) if at else None, index=draft)
