@@ -10,9 +10,8 @@ whom any list condition holds at T are handed back to be folded one by one; they
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -335,13 +334,8 @@ def _naive(instant: datetime | None) -> datetime | None:
 
 
 def _aware(instant: datetime) -> datetime:
-    from datetime import UTC
-
     return instant.replace(tzinfo=UTC)
 
 
 def _ts(at: datetime) -> str:
     return f"TIMESTAMP '{_naive(at).isoformat(sep=' ')}'"  # type: ignore[union-attr]
-
-
-__all__ = ["BatchResult", "DuckDbScorer", "Iterable", "Ledger"]

@@ -8,7 +8,6 @@ the population report.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from credence.domain.errors import CredenceError
-from credence.domain.times import iso
 from credence.service.appeals import decide_appeal, file_appeal
 from credence.service.clock import Clock
 from credence.service.context import Credence, open_credence
@@ -155,17 +153,3 @@ def _month_ends(start: datetime, end: datetime) -> list[datetime]:
         )
         months.append(min(current, end))
     return months
-
-
-def summary_json(result: DemoResult) -> str:
-    return json.dumps(
-        {
-            **result.summary,
-            "report": str(result.report),
-            "database": result.database,
-            "as_of": result.summary["as_of"],
-        }
-    )
-
-
-__all__ = ["DemoResult", "iso", "run_demo", "summary_json"]

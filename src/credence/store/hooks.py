@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credence.domain.errors import NotFoundError
-from credence.store.connection import aware_utc, naive_utc
+from credence.store.connection import naive_utc
 from credence.store.schema import metadata
 from credence.store.workflow import notices
 
@@ -159,6 +159,3 @@ def webhook(connection: Connection, hook_id: int) -> Any:
     if row is None:
         raise NotFoundError(f"no webhook {hook_id}")
     return row
-
-
-__all__ = ["aware_utc"]
