@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
-
 from credence.batch.duckdb_scorer import DuckDbScorer, Ledger
+
 from credence.domain.rulebook import RulebookIndex
 from credence.service.rulebooks import read_books
 from credence.service.settings import shipped_rulebooks

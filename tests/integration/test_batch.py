@@ -12,7 +12,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credence.batch.duckdb_scorer import DuckDbScorer, Ledger
+from credence.batch.engines import DuckDbEngine
+from credence.batch.scorer import Ledger, SetScorer
 from credence.domain.decisions import decide, services_of
 from credence.domain.history import History
 from credence.domain.records import Record, Subject
@@ -135,7 +136,7 @@ def test_the_set_based_result_equals_the_fold_for_every_subject(
     )
     for day in days:
         t = START + timedelta(days=day, hours=7)
-        result = DuckDbScorer(index, threads=1).score(ledger_of(recs, SUBJECTS), t)
+        result = SetScorer(index, DuckDbEngine(threads=1)).score(ledger_of(recs, SUBJECTS), t)
         rows = {r["subject"]: r for r in result.table.to_pylist()}
         for subject in SUBJECTS:
             mine = [r for r in recs if r.subject == subject.id]

@@ -1,10 +1,14 @@
-"""Conditions as DuckDB SQL: the very trees the per-subject path compiled, transpiled.
+"""Conditions as SQL: the very trees the per-subject path compiled, transpiled.
 
-A record's fields live in a JSON text column `data`. The domain compares numbers with
+A record's fields arrive in a JSON text column `data`. The domain compares numbers with
 numbers and text with text, and anything else is NULL; so each field reference becomes a
-typed extraction chosen by its context: numeric beside a number or in arithmetic, text
-beside a string or under LIKE. State conditions (lists, measures) read the columns
-`score`, `grade_rank`, `active_N` and `listed_N` that the scorer computes.
+typed column chosen by its context: numeric beside a number or in arithmetic, text beside
+a string or under LIKE, boolean beside TRUE or FALSE or standing as a condition, and the
+raw JSON value under IS NULL. `Fields` remembers which typed columns the compiled rules
+read, and `Fields.flatten_sql` extracts them once per record (in DuckDB, before any engine
+sees the records), so the scoring queries themselves are plain SQL over typed columns that
+sqlglot can write for any engine. State conditions (lists, measures) read the columns
+`score`, `grade_rank` and `active_N` that the scorer computes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlglot import exp
 from credence.domain.conditions import Condition
 
 NUMERIC_TYPES = "('BIGINT', 'UBIGINT', 'DOUBLE')"
+KINDS = {"n": "number", "t": "text", "b": "boolean", "j": "json"}
 _COMPARE = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between)
 _ARITHMETIC = (
     exp.Add,
@@ -59,21 +64,59 @@ def text(name: str, column: str = "data") -> str:
     )
 
 
-def record_sql(condition: Condition) -> str:
-    """A record condition or points expression over the JSON column `data`."""
+def boolean(name: str, column: str = "data") -> str:
+    path = _path(name)
+    return (
+        f"(CASE WHEN json_type({column}, {path}) = 'BOOLEAN' "
+        f"THEN json_extract_string({column}, {path}) = 'true' END)"
+    )
+
+
+def raw_json(name: str, column: str = "data") -> str:
+    """The field's JSON text; NULL when it is missing or JSON null, as in the domain."""
+    return f"nullif(CAST(json_extract({column}, {_path(name)}) AS VARCHAR), 'null')"
+
+
+class Fields:
+    """The typed columns that compiled rules read from records' data, and how to extract them."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, str]] = set()
+
+    def column(self, name: str, kind: str) -> str:
+        """The quoted column holding field `name` as `kind` (a key of KINDS)."""
+        self.used.add((name, kind))
+        return field_column(name, kind)
+
+    def flatten_sql(self) -> str:
+        """DuckDB select items turning `data` into the typed columns used so far."""
+        extract = {"n": numeric, "t": text, "b": boolean, "j": raw_json}
+        return ", ".join(
+            f"{extract[kind](name)} AS {field_column(name, kind)}"
+            for name, kind in sorted(self.used)
+        )
+
+
+def field_column(name: str, kind: str) -> str:
+    return '"' + f"{kind}:{name}".replace('"', '""') + '"'
+
+
+def record_sql(condition: Condition, fields: Fields, *, boolean: bool = True) -> str:
+    """A record condition (or, with boolean=False, a points expression) over typed columns."""
     tree = condition.tree.copy()
-    if isinstance(tree, exp.Column):  # a bare field is a number: `points: "points"`
-        return numeric(tree.name)
+    if isinstance(tree, exp.Column):  # a bare field: a number as points, a flag as a condition
+        return fields.column(tree.name, "b" if boolean else "n")
     for column in list(tree.find_all(exp.Column)):
-        name = column.name
-        if _under_is_null(column):
-            replacement = f"json_extract(data, {_path(name)})"
-        elif _wants_text(column):
-            replacement = text(name)
-        else:
-            replacement = numeric(name)
-        column.replace(exp.maybe_parse(replacement, dialect="duckdb"))
+        column.replace(exp.maybe_parse(fields.column(column.name, _kind(column)), dialect="duckdb"))
     return _safe_division(tree).sql(dialect="duckdb")
+
+
+def _kind(column: exp.Expr) -> str:
+    if _under_is_null(column):
+        return "j"
+    if _wants_boolean(column):
+        return "b"
+    return "t" if _wants_text(column) else "n"
 
 
 def state_sql(
@@ -119,6 +162,17 @@ def _under_is_null(column: exp.Expr) -> bool:
     while isinstance(parent, exp.Paren):
         parent = parent.parent
     return isinstance(parent, exp.Is)
+
+
+def _wants_boolean(column: exp.Expr) -> bool:
+    parent = column.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if isinstance(parent, exp.And | exp.Or | exp.Not):
+        return True
+    return isinstance(parent, _COMPARE) and any(
+        isinstance(side, exp.Boolean) for side in (parent.this, parent.expression)
+    )
 
 
 def _wants_text(column: exp.Expr) -> bool:

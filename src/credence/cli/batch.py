@@ -7,18 +7,32 @@ from typing import Annotated
 
 import typer
 
-from credence.cli.common import AtOption, JsonFlag, app, at_instant, credence, emit, err, fail, out
+from credence.cli.common import AtOption, JsonFlag, app, at_instant, credence, emit, err, out
 from credence.service.impact import impact as measure_impact
-from credence.service.recompute import check_cache
+from credence.service.recompute import check_cache, open_engine
 from credence.service.recompute import recompute as recompute_all
 
-Engine = Annotated[str, typer.Option(help="Engine: duckdb (embedded).")]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="duckdb (embedded, the default) or spark (needs: pip install 'credence[spark]').",
+    ),
+]
+MasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="Spark master URL for --engine spark (default local[*]; e.g. spark://host:7077).",
+    ),
+]
 
 
 @app.command()
 def recompute(
     at: AtOption = None,
-    engine: Engine = "duckdb",
+    engine: EngineOption = "duckdb",
+    spark_master: MasterOption = None,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Also write scores.parquet here.")
     ] = None,
@@ -27,12 +41,16 @@ def recompute(
     """Score every subject as of T set-based and replace the score cache (a copy, never the truth).
 
     Subjects for whom a list condition holds are folded one by one, for their list history.
+    With --engine spark the ledger is exported to Parquet and scored by Spark, in local mode
+    or on the cluster named by --spark-master.
     """
-    if engine != "duckdb":
-        fail(f"engine {engine!r} is not available here; use duckdb")
     with credence() as c:
         report = recompute_all(
-            c, at_instant(at), out_dir, None if as_json else lambda what: err.print(what)
+            c,
+            at_instant(at),
+            out_dir,
+            None if as_json else lambda what: err.print(what),
+            engine=open_engine(engine, spark_master),
         )
     p = report.to_json()
     written = f"; written to {p['out']}" if p["out"] else ""
@@ -75,11 +93,17 @@ def check_cache_command(
 def impact(
     folder: Annotated[Path, typer.Argument(help="Folder of draft rulebooks.")],
     at: AtOption = None,
+    engine: EngineOption = "duckdb",
+    spark_master: MasterOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Who would change score, grade, lists and access if the draft books were in force."""
+    """Who would change score, grade, lists and access if the draft books were in force.
+
+    Nothing is changed: the ledger is scored twice, under the published books and with the
+    drafts in force instead, and the two compared subject by subject.
+    """
     with credence() as c:
-        result = measure_impact(c, folder, at_instant(at))
+        result = measure_impact(c, folder, at_instant(at), engine=open_engine(engine, spark_master))
 
     def human() -> None:
         out.print(

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from credence.batch.engines import Engine
 from credence.domain.checker import Problem, check_books
 from credence.domain.errors import RulebookError
 from credence.domain.rulebook import RulebookIndex
@@ -49,12 +50,13 @@ def impact(
     folder: Path | None,
     at: datetime | None = None,
     index: RulebookIndex | None = None,
+    engine: Engine | None = None,
 ) -> dict[str, Any]:
     """Who would change score, grade, lists and access to each service; nothing is changed."""
     at = at or app.clock.now()
     new_index = index or draft_index(app, folder or Path("."))
-    now = {r["subject"]: r for r in score_everyone(app, at).to_pylist()}
-    draft = {r["subject"]: r for r in score_everyone(app, at, new_index).to_pylist()}
+    now = {r["subject"]: r for r in score_everyone(app, at, engine=engine).to_pylist()}
+    draft = {r["subject"]: r for r in score_everyone(app, at, new_index, engine).to_pylist()}
     counts: dict[str, Counter[str]] = {
         k: Counter() for k in ("score", "grade", "lists", "services")
     }

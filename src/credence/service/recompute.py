@@ -11,11 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from credence.batch.duckdb_scorer import BatchResult, DuckDbScorer, Ledger
+from credence.batch.engines import DuckDbEngine, Engine
+from credence.batch.scorer import BatchResult, Ledger, SetScorer
 from credence.domain.decisions import decide, services_of
+from credence.domain.errors import InvalidInputError
 from credence.domain.history import History
 from credence.domain.rulebook import RulebookIndex
 from credence.domain.times import iso
@@ -49,41 +53,60 @@ class RecomputeReport:
         }
 
 
-def score_everyone(app: Credence, at: datetime, index: RulebookIndex | None = None) -> pa.Table:
-    """subject, region, kind, score, grade, lists, refused: for every subject at `at`."""
+ENGINES = ("duckdb", "spark")
+
+
+def open_engine(name: str = "duckdb", spark_master: str | None = None) -> Engine:
+    """The engine named `name`: the embedded DuckDB, or Spark (local or a cluster)."""
+    if name == "duckdb":
+        return DuckDbEngine()
+    if name == "spark":
+        from credence.batch.spark import SparkEngine  # optional: credence[spark]
+
+        return SparkEngine(spark_master or "local[*]")
+    raise InvalidInputError(
+        f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}", engine=name
+    )
+
+
+def score_everyone(
+    app: Credence, at: datetime, index: RulebookIndex | None = None, engine: Engine | None = None
+) -> pa.Table:
+    """subject, region, kind, score, grade, refused, lists: for every subject at `at`."""
     index = index or app.index()
     exported = app.store.export_ledger()
     ledger = Ledger(observers=tuple(sorted(observer_sources(app))), **exported)
-    result = DuckDbScorer(index).score(ledger, at)
+    result = SetScorer(index, engine).score(ledger, at)
     return _with_folds(app, result, at, index)
 
 
 def _with_folds(app: Credence, result: BatchResult, at: datetime, index: RulebookIndex) -> pa.Table:
     """Lists need their history: fold the few subjects for whom a list condition holds."""
-    folded: dict[str, tuple[int, str, list[str], list[str]]] = {}
+    rows = []
     for start in range(0, len(result.to_fold), 500):
         for history in histories_of(app, result.to_fold[start : start + 500], at, index=index):
-            folded[history.subject.id] = _fold(history, at)
-    rows = result.table.to_pylist()
-    for row in rows:
-        if row["subject"] in folded:
-            row["score"], row["grade"], row["lists"], row["refused"] = folded[row["subject"]]
-        else:
-            row["lists"] = []
-    return pa.Table.from_pylist(
-        rows,
-        schema=pa.schema(
-            [
-                ("subject", pa.string()),
-                ("region", pa.string()),
-                ("kind", pa.string()),
-                ("score", pa.int64()),
-                ("grade", pa.string()),
-                ("refused", pa.list_(pa.string())),
-                ("lists", pa.list_(pa.string())),
-            ]
-        ),
+            score, grade, lists, refused = _fold(history, at)
+            subject = history.subject
+            rows.append(
+                {
+                    "subject": subject.id,
+                    "region": subject.region,
+                    "kind": subject.kind,
+                    "score": score,
+                    "grade": grade,
+                    "refused": refused,
+                    "lists": lists,
+                }
+            )
+    nobody = np.zeros(result.table.num_rows + 1, np.int32)  # every list empty
+    table = result.table.append_column(
+        "lists", pa.ListArray.from_arrays(pa.array(nobody), pa.array([], pa.string()))
     )
+    if not rows:
+        return table
+    folded = pa.Table.from_pylist(rows, schema=table.schema)
+    kept = table.filter(pc.invert(pc.is_in(table.column("subject"), folded.column("subject"))))
+    return pa.concat_tables([kept, folded]).sort_by("subject")
 
 
 def _fold(history: History, at: datetime) -> tuple[int, str, list[str], list[str]]:
@@ -100,13 +123,14 @@ def recompute(
     at: datetime | None = None,
     out: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: Engine | None = None,
 ) -> RecomputeReport:
     """Score every subject as of `at`, replace the cache, and write Parquet to `out`."""
     at = at or app.clock.now()
     began = time.perf_counter()
     if progress:
-        progress("scoring the ledger")
-    table = score_everyone(app, at)
+        progress(f"scoring the ledger on {(engine.name if engine else 'duckdb')}")
+    table = score_everyone(app, at, engine=engine)
     if progress:
         progress("writing the cache")
     app.store.replace_score_cache(table, at)
@@ -115,8 +139,10 @@ def recompute(
         out.mkdir(parents=True, exist_ok=True)
         path = out / "scores.parquet"
         pq.write_table(table, path)
-    grades = Counter(table.column("grade").to_pylist())
-    folded = sum(1 for lists in table.column("lists").to_pylist() if lists)
+    grades: Counter[str] = Counter(
+        {g["values"]: g["counts"] for g in pc.value_counts(table.column("grade")).to_pylist()}
+    )
+    folded = pc.sum(pc.greater(pc.list_value_length(table.column("lists")), 0)).as_py() or 0
     return RecomputeReport(
         at,
         table.num_rows,

@@ -1,0 +1,93 @@
+"""Where the set-based queries run: the embedded DuckDB, or Spark beyond one machine.
+
+The scorer writes every query once, in DuckDB's dialect; an engine runs it as it is or
+has sqlglot write it for its own dialect. Inputs arrive as Arrow (tables or batch
+readers) or as Parquet files; `put` may also be given DuckDB select items to compute on
+the way in (turning records' JSON into typed columns), so that every engine sees the same
+flat columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, TypeAlias
+
+import duckdb
+import pyarrow as pa
+
+# Arrow (a table, or a reader read once) or Parquet files.
+Source: TypeAlias = "pa.Table | pa.RecordBatchReader | Sequence[Path]"
+
+
+class Engine(Protocol):
+    name: str
+
+    def put(self, name: str, source: Source, columns: str = "*") -> None:
+        """Make `source` queryable as `name`, with `columns` (DuckDB select items) computed."""
+
+    def make(self, name: str, sql: str) -> None:
+        """Make the result of `sql` queryable as `name`, computed once."""
+
+    def view(self, name: str, sql: str) -> None:
+        """Name `sql` for later queries, computed where it is used (it may be large)."""
+
+    def fetch(self, sql: str) -> pa.Table:
+        """Run `sql` and return its result."""
+
+    def close(self) -> None: ...
+
+
+def parquet_files(source: Source) -> list[str] | None:
+    """The Parquet paths of a source given as files, else None."""
+    if isinstance(source, pa.Table | pa.RecordBatchReader):
+        return None
+    return [str(p) for p in source]
+
+
+def scan(db: duckdb.DuckDBPyConnection, name: str, source: Source) -> str:
+    """A FROM item for `source` in DuckDB, registering Arrow input under `name`."""
+    files = parquet_files(source)
+    if files is None:
+        db.register(name, source)
+        return name
+    return "read_parquet([" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "])"
+
+
+class DuckDbEngine:
+    """The embedded default. With `path`, works in a database file that spills to disk."""
+
+    name = "duckdb"
+
+    def __init__(
+        self, threads: int | None = None, path: Path | None = None, memory_limit: str | None = None
+    ) -> None:
+        self.db = duckdb.connect(str(path) if path else ":memory:")
+        if threads:
+            self.db.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.db.execute(f"SET memory_limit = '{memory_limit}'")
+        self.db.execute("SET preserve_insertion_order = false")  # lets big queries stream
+        self.db.execute("SET TimeZone = 'UTC'")
+        self._temp = "" if path else "TEMP "
+
+    def put(self, name: str, source: Source, columns: str = "*") -> None:
+        from_item = scan(self.db, f"{name}_in", source)
+        if isinstance(source, pa.Table | pa.RecordBatchReader):
+            # A reader can be read once; an Arrow table is cheap to query but slow to rescan.
+            self.make(name, f"SELECT {columns} FROM {from_item}")
+        else:  # Parquet streams from disk at each use, never all in memory
+            self.db.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {from_item}")
+
+    def make(self, name: str, sql: str) -> None:
+        self.db.execute(f"CREATE OR REPLACE {self._temp}TABLE {name} AS {sql}")
+
+    def view(self, name: str, sql: str) -> None:
+        self.db.execute(f"CREATE OR REPLACE {self._temp}VIEW {name} AS {sql}")
+
+    def fetch(self, sql: str) -> pa.Table:
+        table: Any = self.db.sql(sql).to_arrow_table()
+        return table
+
+    def close(self) -> None:
+        self.db.close()

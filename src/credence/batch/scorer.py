@@ -1,0 +1,435 @@
+"""Set-based scoring: every subject's score, grade, list conditions and measures at T.
+
+The rulebooks compile to a handful of queries over the ledger: the book in force when each
+record occurred (periods per region) and first-hit matching as ordered CASEs, points
+rounded and clamped, `max_per_year` by a window over the capped rules' records only,
+early endings by a join with the few records that end others, exclusions and suspensions
+from reviews and appeals, then the score at T, the grade and the state conditions. The
+records are read as a stream: nothing the size of the ledger is held at once but the
+capped rules' window.
+
+List *status* needs the history of a condition (notice periods, appeals), so subjects for
+whom any list condition holds at T are handed back to be folded one by one; they are few.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from credence.batch.engines import DuckDbEngine, Engine, Source
+from credence.batch.sql import Fields, field_column, quoted, record_sql, state_sql
+from credence.domain.conditions import Condition
+from credence.domain.rulebook import ResolvedBook, Rule, RulebookIndex
+from credence.domain.times import Duration
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """What the scorer reads, as Arrow or Parquet: subjects, records, reviews and appeals."""
+
+    subjects: Source  # id, kind, region
+    records: Source  # source, id, subject, type, occurred_at, data (JSON text)
+    reviews: Source  # source, id, accepted
+    appeals: Source  # record ("SOURCE:ID"), outcome, deadline, decided_at
+    observers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """One row per subject, and the subjects whose lists need the per-subject fold."""
+
+    table: pa.Table  # subject, region, kind, score, grade, refused (list of services)
+    to_fold: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    region: str
+    start: datetime
+    stop: datetime | None
+    book: int
+
+
+class SetScorer:
+    """Scores a whole ledger at an instant on an engine (the embedded DuckDB by default)."""
+
+    def __init__(self, index: RulebookIndex, engine: Engine | None = None) -> None:
+        self.index = index
+        self.engine: Engine = engine or DuckDbEngine()
+
+    def score(self, ledger: Ledger, at: datetime) -> BatchResult:
+        engine = self.engine
+        # Typed on the way in: an empty Arrow column has no type of its own.
+        engine.put("subjects", ledger.subjects, _typed("id", "kind", "region"))
+        regions = engine.fetch("SELECT DISTINCT region FROM subjects").column(0).to_pylist()
+        plan = Plan(self.index, sorted(regions), at)
+        engine.put(
+            "records",
+            ledger.records,
+            _typed("source", "id", "subject", "type", occurred_at="TIMESTAMP")
+            + "".join(", " + c for c in [plan.fields.flatten_sql()] if c),
+        )
+        engine.put("reviews", ledger.reviews, _typed("source", "id", accepted="BOOLEAN"))
+        engine.put(
+            "appeals",
+            ledger.appeals,
+            "split_part(CAST(record AS VARCHAR), ':', 1) AS source, "
+            "substr(CAST(record AS VARCHAR), strpos(CAST(record AS VARCHAR), ':') + 1) AS id, "
+            + _typed("outcome", deadline="TIMESTAMP", decided_at="TIMESTAMP"),
+        )
+        appealed = _count(engine, "appeals") > 0
+        engine.view("live", plan.live_sql(ledger.observers, appealed))
+        engine.view("scored", plan.scored_sql())
+        if plan.endings:
+            engine.make("enders", plan.enders_sql())
+            engine.make("ended", plan.ended_sql())
+        engine.make("counting", plan.counting_sql(appealed))
+        table = engine.fetch(plan.state_sql())
+        return _result(table)
+
+
+def _typed(*text: str, **others: str) -> str:
+    """Select items casting each column to its type (VARCHAR unless named)."""
+    columns = {**dict.fromkeys(text, "VARCHAR"), **others}
+    return ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns.items())
+
+
+def _count(engine: Engine, table: str) -> int:
+    return int(engine.fetch(f"SELECT count(*) AS n FROM {table}").column(0)[0].as_py())
+
+
+def _result(table: pa.Table) -> BatchResult:
+    refused = pc.if_else(
+        pc.equal(table.column("refused"), ""),
+        pa.scalar([], pa.list_(pa.string())),
+        pc.split_pattern(table.column("refused"), ","),
+    )
+    folds = table.filter(table.column("fold")).column("subject").to_pylist()
+    table = table.set_column(table.schema.get_field_index("refused"), "refused", refused)
+    table = table.drop_columns(["fold"]).sort_by("subject")
+    return BatchResult(table.cast(_SCHEMA), folds)
+
+
+_SCHEMA = pa.schema(
+    [
+        ("subject", pa.string()),
+        ("region", pa.string()),
+        ("kind", pa.string()),
+        ("score", pa.int64()),
+        ("grade", pa.string()),
+        ("refused", pa.list_(pa.string())),
+    ]
+)
+
+
+class Plan:
+    """The queries for one index, the regions of the ledger and an instant."""
+
+    def __init__(self, index: RulebookIndex, regions: list[str], at: datetime) -> None:
+        self.at, self.t = at, _ts(at)
+        self.periods: list[Period] = []
+        self.books: list[ResolvedBook] = []
+        numbers: dict[str, int] = {}
+        for region in regions:
+            changes = index.changes(region)
+            for i, start in enumerate(changes):
+                book = index.resolve(region, start)
+                if book is None:
+                    continue
+                number = numbers.setdefault(book.name, len(numbers))
+                if number == len(self.books):
+                    self.books.append(book)
+                stop = changes[i + 1] if i + 1 < len(changes) else None
+                self.periods.append(Period(region, start, stop, number))
+        self.now = {r: index.resolve(r, at) for r in regions}
+        self.rules: list[Rule] = [rule for book in self.books for rule in book.rules]
+        self.numbered = list(enumerate(self.rules))
+        self.fields = Fields()
+        self.match = self._match()
+        self.points = _case(
+            "rule", [(n, _points(r, self.fields)) for n, r in enumerate(self.rules)]
+        )
+        self.endings = [
+            (n, rule) for n, rule in enumerate(self.rules) if rule.spec.ended_by is not None
+        ]
+        for _, rule in self.endings:
+            for name in rule.spec.ended_by.match:  # type: ignore[union-attr]
+                self.fields.column(name, "j")
+
+    # -- records -----------------------------------------------------------------------------
+
+    def live_sql(self, observers: Iterable[str], appealed: bool) -> str:
+        """Records known at T that count at all: reviewed if observed, never overturned."""
+        watched = ", ".join(quoted(o) for o in observers)
+        joins, where = [], [f"r.occurred_at <= {self.t}"]
+        if watched:
+            joins.append(
+                "LEFT JOIN (SELECT DISTINCT source, id FROM reviews WHERE accepted) v "
+                "ON v.source = r.source AND v.id = r.id"
+            )
+            where.append(f"(r.source NOT IN ({watched}) OR v.id IS NOT NULL)")
+        if appealed:
+            joins.append(
+                "LEFT JOIN (SELECT DISTINCT source, id FROM appeals WHERE outcome = 'overturned')"
+                " o ON o.source = r.source AND o.id = r.id"
+            )
+            where.append("o.id IS NULL")
+        return f"SELECT r.* FROM records r {' '.join(joins)} WHERE {' AND '.join(where)}"
+
+    def scored_sql(self) -> str:
+        """Each live record's rule, points, natural end and cap, when a rule scores it."""
+        book = " ".join(
+            f"WHEN s.region = {quoted(p.region)} AND r.occurred_at >= {_ts(p.start)}"
+            + (f" AND r.occurred_at < {_ts(p.stop)}" if p.stop else "")
+            + f" THEN {p.book}"
+            for p in self.periods
+        )
+        groups = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(r.id for r in self.rules))}
+        until = _case(
+            "rule", [(n, _until(r.lasts)) for n, r in enumerate(self.rules) if r.lasts is not None]
+        )
+        caps = [(n, r) for n, r in enumerate(self.rules) if r.spec.max_per_year is not None]
+        cap = _case("rule", [(n, str(r.spec.max_per_year)) for n, r in caps])
+        group = _case("rule", [(n, str(groups[r.id])) for n, r in caps])
+        endings = "".join(
+            f", m.{field_column(name, 'j')}"
+            for name, kind in sorted(self.fields.used)
+            if kind == "j"
+        )
+        return f"""
+            SELECT * FROM (
+                SELECT m.source, m.id, m.subject, m.type, m.occurred_at, m.rule{endings},
+                       {self.points} AS points, {until} AS until, {cap} AS cap, {group} AS cap_group
+                FROM (
+                    SELECT r.*, {self.match} AS rule FROM (
+                        SELECT r.*, s.kind, CASE {book or "WHEN FALSE THEN 0"} END AS book
+                        FROM live r JOIN subjects s ON s.id = r.subject
+                    ) r
+                ) m WHERE m.rule IS NOT NULL
+            ) x WHERE points IS NOT NULL"""
+
+    def _match(self) -> str:
+        """The first-hit CASE naming each record's rule by number, book by book."""
+        by_book, n = [], 0
+        for number, book in enumerate(self.books):
+            index_of = {id(rule): n + i for i, rule in enumerate(book.rules)}
+            n += len(book.rules)
+            whens = []
+            for record_type, rules in book.rules_by_type.items():
+                for rule in rules:
+                    test = [f"r.type = {quoted(record_type)}"]
+                    if set(rule.spec.applies_to) != {"person", "organisation"}:
+                        kinds = ", ".join(quoted(k) for k in rule.spec.applies_to)
+                        test.append(f"r.kind IN ({kinds})")
+                    if rule.when is not None:
+                        test.append(f"coalesce(({record_sql(rule.when, self.fields)}), FALSE)")
+                    whens.append(f"WHEN {' AND '.join(test)} THEN {index_of[id(rule)]}")
+            if whens:
+                by_book.append(f"WHEN {number} THEN CASE {' '.join(whens)} END")
+        return f"CASE r.book {' '.join(by_book)} END" if by_book else "CAST(NULL AS INTEGER)"
+
+    # -- early endings -----------------------------------------------------------------------
+
+    def enders_sql(self) -> str:
+        """The live records that may end another's effect early: few, kept apart."""
+        kinds = sorted({r.spec.ended_by.record for _, r in self.endings})  # type: ignore[union-attr]
+        return f"SELECT * FROM live WHERE {_types(kinds)}"
+
+    def ended_sql(self) -> str:
+        parts = []
+        for n, rule in self.endings:
+            ended_by = rule.spec.ended_by
+            assert ended_by is not None
+            same = " AND ".join(
+                f"c.{field_column(f, 'j')} IS NOT NULL AND "
+                f"c.{field_column(f, 'j')} = e.{field_column(f, 'j')}"
+                for f in ended_by.match
+            )
+            parts.append(f"""
+                SELECT c.source, c.id, min(e.occurred_at) AS ended_at
+                FROM scored c JOIN enders e ON e.subject = c.subject
+                     AND e.type = {quoted(ended_by.record)} AND e.occurred_at >= c.occurred_at
+                WHERE {_types([rule.spec.record], "c.")} AND c.rule = {n}
+                      {" AND " + same if same else ""}
+                GROUP BY c.source, c.id""")
+        return " UNION ALL ".join(parts)
+
+    # -- state at T --------------------------------------------------------------------------
+
+    def counting_sql(self, appealed: bool) -> str:
+        """Per subject: the points counting at T and the active records of each listed type."""
+        t = self.t
+        capped = [str(n) for n, r in enumerate(self.rules) if r.spec.max_per_year is not None]
+        # Type tests are cheap and reach the scan: only those records are matched again.
+        capped_types = sorted({r.spec.record for r in self.rules if r.spec.max_per_year})
+        within_cap = (
+            f"""SELECT source, id, subject, type, points, occurred_at, until FROM (
+                    SELECT *, row_number() OVER (PARTITION BY subject, cap_group,
+                        year(occurred_at) ORDER BY occurred_at, id, source) AS nth
+                    FROM scored WHERE {_types(capped_types)} AND rule IN ({", ".join(capped)})
+                ) w WHERE nth <= cap
+                UNION ALL """
+            if capped
+            else ""
+        )
+        joins, until = [], "c.until"
+        if self.endings:
+            joins.append("LEFT JOIN ended e ON e.source = c.source AND e.id = c.id")
+            until = "least(c.until, e.ended_at)"
+        where = [f"c.occurred_at <= {t}", f"({until} IS NULL OR {t} < {until})"]
+        if appealed:
+            joins.append(
+                f"LEFT JOIN (SELECT DISTINCT source, id FROM appeals WHERE deadline <= {t} "
+                f"AND (decided_at IS NULL OR {t} < decided_at)) a "
+                "ON a.source = c.source AND a.id = c.id"
+            )
+            where.append("a.id IS NULL")
+        counts = "".join(
+            f", sum(CASE WHEN c.type = {quoted(ty)} THEN 1 ELSE 0 END) AS {col}"
+            for ty, col in self.active.items()
+        )
+        uncapped = f" WHERE rule NOT IN ({', '.join(capped)})" if capped else ""
+        return f"""
+            SELECT c.subject, sum(c.points) AS points{counts}
+            FROM ({within_cap}SELECT source, id, subject, type, points, occurred_at, until
+                  FROM scored{uncapped}) c
+            {" ".join(joins)}
+            WHERE {" AND ".join(where)}
+            GROUP BY c.subject"""
+
+    @property
+    def active(self) -> dict[str, str]:
+        """The record types whose active counts a list or measure reads, and their columns."""
+        types = sorted(
+            {
+                arg
+                for book in self.now.values()
+                if book
+                for cond in [li.when for li in book.lists] + [m.when for m in book.measures]
+                for name, arg in cond.calls
+                if name == "active"
+            }
+        )
+        return {ty: f"active_{i}" for i, ty in enumerate(types)}
+
+    def state_sql(self) -> str:
+        """One row per subject: score, grade, refused services, and whether to fold it."""
+        books = {r: b for r, b in self.now.items() if b is not None}
+        base = _by_region(books, lambda b: str(b.scale.base))
+        low = _by_region(books, lambda b: str(b.scale.min))
+        high = _by_region(books, lambda b: str(b.scale.max))
+        zeros = "".join(f", coalesce(k.{col}, 0) AS {col}" for col in self.active.values())
+        grade = _by_region(
+            books,
+            lambda b: (
+                "CASE "
+                + " ".join(f"WHEN score >= {g.min} THEN {quoted(g.grade)}" for g in b.grades)
+                + " END"
+            ),
+        )
+        folds, refused = [], []
+        for region, book in books.items():
+            rank = _by_region(
+                {region: book},
+                lambda b: (
+                    "CASE "
+                    + " ".join(
+                        f"WHEN score >= {g.min} THEN {b.grade_ranks[g.grade]}" for g in b.grades
+                    )
+                    + " END"
+                ),
+            )
+            for li in book.lists:
+                cond = state_sql(li.when, book.grade_ranks, self.active, {})
+                folds.append(
+                    f"(region = {quoted(region)} AND {_kinds(li.spec.applies_to)} AND "
+                    f"coalesce(({cond.replace('grade_rank', rank)}), FALSE))"
+                )
+            for service in sorted({m.spec.service for m in book.measures}):
+                tests = []
+                for m in book.measures:
+                    if m.spec.kind != "restriction" or m.spec.service != service:
+                        continue
+                    cond = state_sql(m.when, book.grade_ranks, self.active, _unlisted(book))
+                    tests.append(
+                        f"({_kinds(m.spec.applies_to)} AND "
+                        f"coalesce(({cond.replace('grade_rank', rank)}), FALSE))"
+                    )
+                if tests:
+                    refused.append(
+                        f"CASE WHEN region = {quoted(region)} AND ({' OR '.join(tests)}) "
+                        f"THEN {quoted(service)} END"
+                    )
+        refused_sql = f"concat_ws(',', {', '.join(refused)})" if refused else "''"
+        return f"""
+            SELECT subject, region, kind, CAST(score AS BIGINT) AS score, {grade} AS grade,
+                   {refused_sql} AS refused, ({" OR ".join(folds) or "FALSE"}) AS fold
+            FROM (
+                SELECT s.id AS subject, s.kind, s.region,
+                       least({high}, greatest({low}, {base} + coalesce(k.points, 0))) AS score
+                       {zeros}
+                FROM subjects s LEFT JOIN counting k ON k.subject = s.id
+            ) state"""
+
+
+def _types(types: Iterable[str], alias: str = "") -> str:
+    return f"{alias}type IN ({', '.join(quoted(t) for t in types)})"
+
+
+def _by_region(books: dict[str, ResolvedBook], make: Callable[[ResolvedBook], str]) -> str:
+    """A CASE on the subject's region choosing each region's book's expression."""
+    whens = " ".join(f"WHEN {quoted(r)} THEN {make(b)}" for r, b in books.items())
+    return f"(CASE region {whens} END)" if whens else "NULL"
+
+
+def _kinds(kinds: Iterable[str]) -> str:
+    return f"kind IN ({', '.join(quoted(k) for k in kinds)})"
+
+
+def _unlisted(book: ResolvedBook) -> dict[str, str]:
+    """Measures on lists are decided by the fold: here no one is listed yet."""
+    return {li.id: "FALSE" for li in book.lists}
+
+
+def _case(on: str, whens: list[tuple[int, str]]) -> str:
+    if not whens:
+        return "NULL"
+    return f"CASE {on} " + " ".join(f"WHEN {n} THEN {v}" for n, v in whens) + " END"
+
+
+def _points(rule: Rule, fields: Fields) -> str:
+    if isinstance(rule.points, Condition):
+        value = (
+            f"CAST(round(CAST(({record_sql(rule.points, fields, boolean=False)}) AS DOUBLE))"
+            " AS BIGINT)"
+        )
+    else:
+        value = str(rule.points)
+    if rule.spec.points_range is not None:
+        low, high = rule.spec.points_range
+        value = f"least({high}, greatest({low}, {value}))"
+    return value
+
+
+def _until(lasts: Duration) -> str:
+    """occurred_at + lasts, in calendar units: months first, then days, then seconds."""
+    parts = [
+        f"INTERVAL {amount} {unit}"
+        for amount, unit in (
+            (lasts.years * 12 + lasts.months, "MONTH"),
+            (lasts.days, "DAY"),
+            (lasts.seconds, "SECOND"),
+        )
+        if amount
+    ]
+    return " + ".join(["m.occurred_at", *parts])
+
+
+def _ts(at: datetime) -> str:
+    naive = at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+    return f"TIMESTAMP '{naive.isoformat(sep=' ')}'"
