@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/recompute.py --subjects 1000000 --records 10000000
     .venv/bin/python bench/recompute.py --subjects 22000000 --records 220000000   # a city
+    .venv/bin/python bench/recompute.py --engine spark     # Spark local mode, for the record
 
-The records are generated with NumPy straight into Arrow (no database): the question is
-how fast the rulebooks' semantics run over a ledger already exported. The floor is one
-`np.bincount` of each record's fixed points by subject over the same arrays: no rules, no
-expiry, no caps. The per-record baseline evaluates the same conditions with the
-`rule-engine` package (install it with `pip install rule-engine==5.1.0`), record by record,
-on a sample of at most 1,000,000 records.
+The ledger is generated with NumPy, chunk by chunk, straight into Parquet files shaped as
+the store exports them (JSON `data`), in --dir: the question is how fast the rulebooks'
+semantics run over an exported ledger too big to hold in memory. The scorer runs in a
+child process so that its peak memory is its own. The floor is one `np.bincount` of each
+record's fixed points by subject over the same records: no rules, no expiry, no caps. The
+per-record baseline evaluates the same conditions with the `rule-engine` package
+(`pip install rule-engine==5.1.0`), record by record, on a sample of 1,000,000 records.
+Impact: the national book with one rule's points changed, scored over the same ledger and
+compared subject by subject with the recompute.
 """
 
 from __future__ import annotations
@@ -18,14 +22,20 @@ import json
 import re
 import resource
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-from credence.batch.duckdb_scorer import DuckDbScorer, Ledger
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from credence.batch.engines import DuckDbEngine, Engine
+from credence.batch.scorer import Ledger, SetScorer
 from credence.domain.rulebook import RulebookIndex
-from credence.service.rulebooks import read_books
+from credence.service.rulebooks import parse_text
 from credence.service.settings import shipped_rulebooks
 
 TYPES = [  # type, source, base points for the floor, JSON fields
@@ -41,51 +51,78 @@ TYPES = [  # type, source, base points for the floor, JSON fields
 ]
 
 
-def generate(subjects: int, records: int, seed: int = 1) -> tuple[Ledger, np.ndarray, np.ndarray]:
+CHUNK = 10_000_000
+
+
+def generate(folder: Path, subjects: int, records: int, seed: int = 1) -> Ledger:
+    """Write subjects and records as Parquet; return the ledger that reads them."""
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    regions = np.asarray(["rongcheng", "jinan", "shandong"])[rng.integers(0, 3, subjects)]
-    ids = np.char.add("S", np.arange(subjects).astype(str))
-    who = rng.integers(0, subjects, records)
-    # Mostly tickets and donations; defaults and arrears are rare, as in real registers.
-    kind = rng.choice(len(TYPES), records, p=[0.75, 0.01, 0.005, 0.235])
-    seconds = rng.integers(0, 330 * 86400, records)
-    data = np.empty(records, dtype=object)
-    for k, (_, _, _, fields) in enumerate(TYPES):
-        at = np.flatnonzero(kind == k)
-        for name, values in fields(rng, len(at)).items():
-            data[at] = np.char.add(f'{{"{name}":', np.char.add(values.astype(str), "}"))
-    start = np.datetime64("2026-01-01T00:00:00", "us")
-    ledger = Ledger(
-        subjects=pa.table({"id": ids, "kind": np.full(subjects, "person"), "region": regions}),
-        records=pa.table(
-            {
-                "source": np.asarray([t[1] for t in TYPES])[kind],
-                "id": np.char.add("r", np.arange(records).astype(str)),
-                "subject": ids[who],
-                "type": np.asarray([t[0] for t in TYPES])[kind],
-                "occurred_at": pa.array(start + seconds.astype("timedelta64[s]")),
-                "data": data.astype(str),
-            }
-        ),
-        reviews=pa.table(
-            {
-                "source": pa.array([], pa.string()),
-                "id": pa.array([], pa.string()),
-                "accepted": pa.array([], pa.bool_()),
-            }
-        ),
-        appeals=pa.table(
-            {
-                "record": pa.array([], pa.string()),
-                "outcome": pa.array([], pa.string()),
-                "deadline": pa.array([], pa.timestamp("us")),
-                "decided_at": pa.array([], pa.timestamp("us")),
-            }
-        ),
-        observers=(),
+    regions = pa.array(["rongcheng", "jinan", "shandong"]).take(rng.integers(0, 3, subjects))
+    people = pa.table(
+        {
+            "id": numbered("S", np.arange(subjects)),
+            "kind": pa.repeat("person", subjects),
+            "region": regions,
+        }
     )
-    points = np.asarray([t[2] for t in TYPES])[kind]
-    return ledger, who, points
+    pq.write_table(people, folder / "subjects.parquet")
+    for old in folder.glob("records-*.parquet"):
+        old.unlink()
+    origin = np.datetime64("2026-01-01T00:00:00", "us")
+    for n, start in enumerate(range(0, records, CHUNK)):
+        size = min(CHUNK, records - start)
+        who, kind, _ = draw(rng, subjects, size)
+        seconds = rng.integers(0, 330 * 86400, size)
+        data = [  # each type's JSON for every record; `choose` keeps the record's own type's
+            pc.binary_join_element_wise(
+                f'{{"{name}":', pc.cast(pa.array(values), pa.string()), "}", ""
+            )
+            for _, _, _, fields in TYPES
+            for name, values in fields(rng, size).items()
+        ]
+        chunk = pa.table(
+            {
+                "source": pa.array([t[1] for t in TYPES]).take(kind),
+                "id": numbered("r", np.arange(start, start + size)),
+                "subject": numbered("S", who),
+                "type": pa.array([t[0] for t in TYPES]).take(kind),
+                "occurred_at": pa.array(origin + seconds.astype("timedelta64[s]")),
+                "data": pc.choose(pa.array(kind.astype(np.int8)), *data),
+            }
+        )
+        pq.write_table(chunk, folder / f"records-{n:05d}.parquet")
+        print(f"  wrote {start + size:,} records", flush=True)
+    return ledger_in(folder)
+
+
+def numbered(prefix: str, numbers: np.ndarray) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, pc.cast(pa.array(numbers), pa.string()), "")
+
+
+def draw(rng: np.random.Generator, subjects: int, size: int) -> tuple[np.ndarray, ...]:
+    """Who each record is about, its type, and the fixed points the floor adds up."""
+    who = rng.integers(0, subjects, size)
+    # Mostly tickets and donations; defaults and arrears are rare, as in real registers.
+    kind = rng.choice(len(TYPES), size, p=[0.75, 0.01, 0.005, 0.235])
+    return who, kind, np.asarray([t[2] for t in TYPES])[kind]
+
+
+def numpy_floor(ledger: Ledger, subjects: int) -> float:
+    """Records per second of one bincount of points by subject, over the same records."""
+    seconds, records = 0.0, 0
+    for path in ledger.records:
+        table = pq.read_table(path, columns=["subject", "type"])
+        who = pc.cast(pc.utf8_slice_codeunits(table.column("subject"), 1), pa.int64()).to_numpy()
+        types = pc.dictionary_encode(table.column("type")).combine_chunks()
+        points_of = {t[0]: t[2] for t in TYPES}
+        lookup = np.asarray([points_of[t] for t in types.dictionary.to_pylist()])
+        points = lookup[types.indices.to_numpy()]
+        began = time.perf_counter()
+        np.bincount(who, weights=points, minlength=subjects)
+        seconds += time.perf_counter() - began
+        records += len(who)
+    return records / seconds
 
 
 def rule_engine_rate(
@@ -110,7 +147,7 @@ def rule_engine_rate(
                 except Exception:
                     continue  # a condition rule-engine cannot say never matches here
             compiled.setdefault(record_type, []).append(condition)
-    rows = ledger.records.slice(0, sample).to_pylist()
+    rows = pq.read_table(ledger.records[0]).slice(0, sample).to_pylist()
     began = time.perf_counter()
     for row in rows:
         data = json.loads(row["data"])
@@ -123,47 +160,112 @@ def rule_engine_rate(
     return len(rows) / (time.perf_counter() - began)
 
 
+def score_in_child(
+    books: list[str], ledger: Ledger, at: datetime, work: Path, engine: str
+) -> tuple[float, int, int, float, pa.Table]:
+    """Seconds, subjects, subjects to fold, and peak GiB of one scoring in a fresh process."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_score, books, ledger, at, work, engine).result()
+
+
+def _score(
+    books: list[str], ledger: Ledger, at: datetime, work: Path, engine: str
+) -> tuple[float, int, int, float, pa.Table]:
+    index = RulebookIndex([parse_text(text, f"book-{i}.yaml") for i, text in enumerate(books)])
+    began = time.perf_counter()
+    if engine == "spark":
+        from credence.batch.spark import SparkEngine
+
+        chosen: Engine = SparkEngine("local[*]", work / "spark", driver_memory="8g")
+    else:
+        (work / "duckdb.db").unlink(missing_ok=True)
+        chosen = DuckDbEngine(path=work / "duckdb.db", memory_limit="9GB")
+    result = SetScorer(index, chosen).score(ledger, at)
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    scores = result.table.select(["score", "grade", "refused"])
+    return seconds, result.table.num_rows, len(result.to_fold), peak, scores
+
+
+def one_rule_changed(texts: list[str]) -> list[str]:
+    """The books with the province's traffic rule (every bench region's) costing double."""
+    changed = [
+        t.replace("points: -5\n", "points: -10\n", 1) if "jurisdiction: shandong" in t else t
+        for t in texts
+    ]
+    assert changed != texts
+    return changed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--subjects", type=int, default=1_000_000)
     parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--dir", type=Path, default=Path("bench/.recompute"))
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    parser.add_argument("--reuse", action="store_true", help="Keep the ledger already in --dir.")
     args = parser.parse_args()
-    books, _ = read_books([shipped_rulebooks()])
-    index = RulebookIndex([b.book for b in books])
+    texts = [p.read_text() for p in sorted(shipped_rulebooks().glob("*.yaml"))]
+    index = RulebookIndex([parse_text(t, "book.yaml") for t in texts])
     at = datetime(2026, 12, 1, tzinfo=UTC)
+    folder = args.dir / f"{args.subjects}-{args.records}"
     began = time.perf_counter()
-    ledger, who, points = generate(args.subjects, args.records)
+    if args.reuse and (folder / "subjects.parquet").exists():
+        ledger = ledger_in(folder)
+    else:
+        ledger = generate(folder, args.subjects, args.records)
     print(
-        f"generated {args.subjects:,} subjects and {args.records:,} records in "
-        f"{time.perf_counter() - began:.1f} s"
+        f"ledger of {args.subjects:,} subjects and {args.records:,} records ready in "
+        f"{time.perf_counter() - began:.1f} s ({folder})"
     )
-    began = time.perf_counter()
-    totals = np.bincount(who, weights=points, minlength=args.subjects)
-    floor = args.records / (time.perf_counter() - began)
-    assert len(totals) == args.subjects
-    began = time.perf_counter()
-    result = DuckDbScorer(index).score(ledger, at)
-    seconds = time.perf_counter() - began
+    floor = numpy_floor(ledger, args.subjects)
+    seconds, subjects, folds, peak, now = score_in_child(texts, ledger, at, folder, args.engine)
     rate = args.records / seconds
     print(
-        f"duckdb recompute: {seconds:.1f} s = {rate:,.0f} records/s "
-        f"({result.table.num_rows:,} subjects, {len(result.to_fold):,} to fold)"
+        f"{args.engine} recompute: {seconds:.1f} s = {rate:,.0f} records/s "
+        f"({subjects:,} subjects, {folds:,} to fold); peak memory {peak:.2f} GiB"
     )
-    print(f"numpy floor (bincount): {floor:,.0f} records/s; duckdb is {floor / rate:.1f}x slower")
+    print(
+        f"numpy floor (bincount): {floor:,.0f} records/s; "
+        f"{args.engine} is {floor / rate:.1f}x slower"
+    )
     engine = rule_engine_rate(index, ledger, at, min(args.records, 1_000_000))
     if engine:
         print(
             f"rule-engine, record by record: {engine:,.0f} records/s; "
-            f"duckdb is {rate / engine:.0f}x faster"
+            f"{args.engine} is {rate / engine:.0f}x faster"
         )
-    draft = [b.book for b in books]
     began = time.perf_counter()
-    DuckDbScorer(RulebookIndex(draft)).score(ledger, at)
-    print(f"impact of a draft (one more full scoring): {time.perf_counter() - began:.1f} s")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-    print(f"peak memory: {peak:.2f} GiB")
+    _, _, _, peak, draft = score_in_child(one_rule_changed(texts), ledger, at, folder, args.engine)
+    changed = {
+        name: pc.sum(pc.invert(pc.fill_null(pc.equal(now[name], draft[name]), False))).as_py()
+        for name in ("score", "grade")
+    }
+    print(
+        f"impact of a one-rule change: {time.perf_counter() - began:.1f} s "
+        f"(draft scored and compared; {changed['score']:,} change score, "
+        f"{changed['grade']:,} grade); peak memory {peak:.2f} GiB"
+    )
+
+
+def ledger_in(folder: Path) -> Ledger:
+    """The ledger whose Parquet files are in `folder`; nothing observed or appealed."""
+    return Ledger(
+        subjects=[folder / "subjects.parquet"],
+        records=sorted(folder.glob("records-*.parquet")),
+        reviews=pa.table({"source": [], "id": [], "accepted": pa.array([], pa.bool_())}),
+        appeals=pa.table(
+            {
+                "record": pa.array([], pa.string()),
+                "outcome": pa.array([], pa.string()),
+                "deadline": pa.array([], pa.timestamp("us")),
+                "decided_at": pa.array([], pa.timestamp("us")),
+            }
+        ),
+        observers=(),
+    )
 
 
 if __name__ == "__main__":

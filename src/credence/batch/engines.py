@@ -17,14 +17,15 @@ import duckdb
 import pyarrow as pa
 
 # Arrow (a table, or a reader read once) or Parquet files.
+SELECT_ALL = "SELECT * FROM {source}"
 Source: TypeAlias = "pa.Table | pa.RecordBatchReader | Sequence[Path]"
 
 
 class Engine(Protocol):
     name: str
 
-    def put(self, name: str, source: Source, columns: str = "*") -> None:
-        """Make `source` queryable as `name`, with `columns` (DuckDB select items) computed."""
+    def put(self, name: str, source: Source, query: str = SELECT_ALL) -> None:
+        """Make `source` queryable as `name`, through `query` (DuckDB, reading `{source}`)."""
 
     def make(self, name: str, sql: str) -> None:
         """Make the result of `sql` queryable as `name`, computed once."""
@@ -69,15 +70,16 @@ class DuckDbEngine:
             self.db.execute(f"SET memory_limit = '{memory_limit}'")
         self.db.execute("SET preserve_insertion_order = false")  # lets big queries stream
         self.db.execute("SET TimeZone = 'UTC'")
+        self.db.execute("SET enable_progress_bar = false")  # the caller reports progress
         self._temp = "" if path else "TEMP "
 
-    def put(self, name: str, source: Source, columns: str = "*") -> None:
+    def put(self, name: str, source: Source, query: str = SELECT_ALL) -> None:
         from_item = scan(self.db, f"{name}_in", source)
+        sql = query.replace("{source}", from_item)
         if isinstance(source, pa.Table | pa.RecordBatchReader):
-            # A reader can be read once; an Arrow table is cheap to query but slow to rescan.
-            self.make(name, f"SELECT {columns} FROM {from_item}")
+            self.make(name, sql)  # a reader can be read only once
         else:  # Parquet streams from disk at each use, never all in memory
-            self.db.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {columns} FROM {from_item}")
+            self.view(name, sql)
 
     def make(self, name: str, sql: str) -> None:
         self.db.execute(f"CREATE OR REPLACE {self._temp}TABLE {name} AS {sql}")

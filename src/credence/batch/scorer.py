@@ -65,32 +65,36 @@ class SetScorer:
     def score(self, ledger: Ledger, at: datetime) -> BatchResult:
         engine = self.engine
         # Typed on the way in: an empty Arrow column has no type of its own.
-        engine.put("subjects", ledger.subjects, _typed("id", "kind", "region"))
+        engine.put("subjects", ledger.subjects, _select(_typed("id", "kind", "region")))
         regions = engine.fetch("SELECT DISTINCT region FROM subjects").column(0).to_pylist()
         plan = Plan(self.index, sorted(regions), at)
-        engine.put(
-            "records",
-            ledger.records,
-            _typed("source", "id", "subject", "type", occurred_at="TIMESTAMP")
-            + "".join(", " + c for c in [plan.fields.flatten_sql()] if c),
-        )
-        engine.put("reviews", ledger.reviews, _typed("source", "id", accepted="BOOLEAN"))
+        columns = _typed("source", "id", "subject", "type", occurred_at="TIMESTAMP")
+        engine.put("records", ledger.records, plan.fields.flatten_sql("{source}", columns))
+        engine.put("reviews", ledger.reviews, _select(_typed("source", "id", accepted="BOOLEAN")))
         engine.put(
             "appeals",
             ledger.appeals,
-            "split_part(CAST(record AS VARCHAR), ':', 1) AS source, "
-            "substr(CAST(record AS VARCHAR), strpos(CAST(record AS VARCHAR), ':') + 1) AS id, "
-            + _typed("outcome", deadline="TIMESTAMP", decided_at="TIMESTAMP"),
+            _select(
+                "split_part(CAST(record AS VARCHAR), ':', 1) AS source, "
+                "substr(CAST(record AS VARCHAR), strpos(CAST(record AS VARCHAR), ':') + 1) AS id, "
+                + _typed("outcome", deadline="TIMESTAMP", decided_at="TIMESTAMP")
+            ),
         )
+        engine.put("rules", plan.rules_table())
         appealed = _count(engine, "appeals") > 0
         engine.view("live", plan.live_sql(ledger.observers, appealed))
-        engine.view("scored", plan.scored_sql())
+        engine.make("scored", plan.scored_sql())  # the one pass over the records' data
+        engine.make("overflow", plan.overflow_sql())
         if plan.endings:
             engine.make("enders", plan.enders_sql())
             engine.make("ended", plan.ended_sql())
         engine.make("counting", plan.counting_sql(appealed))
         table = engine.fetch(plan.state_sql())
         return _result(table)
+
+
+def _select(columns: str) -> str:
+    return f"SELECT {columns} FROM {{source}}"
 
 
 def _typed(*text: str, **others: str) -> str:
@@ -151,9 +155,10 @@ class Plan:
         self.numbered = list(enumerate(self.rules))
         self.fields = Fields()
         self.match = self._match()
-        self.points = _case(
-            "rule", [(n, _points(r, self.fields)) for n, r in enumerate(self.rules)]
-        )
+        # Fixed points come from the rules table; only expressions need a CASE.
+        computed = [(n, r) for n, r in self.numbered if isinstance(r.points, Condition)]
+        self.points = _case("m.rule", [(n, _points(r, self.fields)) for n, r in computed])
+        self.lasts = list(dict.fromkeys(r.lasts for r in self.rules if r.lasts is not None))
         self.endings = [
             (n, rule) for n, rule in enumerate(self.rules) if rule.spec.ended_by is not None
         ]
@@ -181,6 +186,26 @@ class Plan:
             where.append("o.id IS NULL")
         return f"SELECT r.* FROM records r {' '.join(joins)} WHERE {' AND '.join(where)}"
 
+    def rules_table(self) -> pa.Table:
+        """Each rule's constant attributes, joined by number rather than chosen by a long CASE."""
+        groups = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(r.id for r in self.rules))}
+        return pa.table(
+            {
+                "rule": pa.array(range(len(self.rules)), pa.int32()),
+                "fixed": pa.array(
+                    [r.points if isinstance(r.points, int) else None for r in self.rules],
+                    pa.int64(),
+                ),
+                "lasts": pa.array(
+                    [self.lasts.index(r.lasts) if r.lasts else None for r in self.rules], pa.int32()
+                ),
+                "cap": pa.array([r.spec.max_per_year for r in self.rules], pa.int32()),
+                "cap_group": pa.array(
+                    [groups[r.id] if r.spec.max_per_year else None for r in self.rules], pa.int32()
+                ),
+            }
+        )
+
     def scored_sql(self) -> str:
         """Each live record's rule, points, natural end and cap, when a rule scores it."""
         book = " ".join(
@@ -189,28 +214,20 @@ class Plan:
             + f" THEN {p.book}"
             for p in self.periods
         )
-        groups = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(r.id for r in self.rules))}
-        until = _case(
-            "rule", [(n, _until(r.lasts)) for n, r in enumerate(self.rules) if r.lasts is not None]
-        )
-        caps = [(n, r) for n, r in enumerate(self.rules) if r.spec.max_per_year is not None]
-        cap = _case("rule", [(n, str(r.spec.max_per_year)) for n, r in caps])
-        group = _case("rule", [(n, str(groups[r.id])) for n, r in caps])
-        endings = "".join(
-            f", m.{field_column(name, 'j')}"
-            for name, kind in sorted(self.fields.used)
-            if kind == "j"
-        )
+        until = _case("u.lasts", [(n, _until(lasts)) for n, lasts in enumerate(self.lasts)])
+        raw = sorted(name for name, kind in self.fields.used if kind == "j")
+        endings = "".join(f", m.{field_column(name, 'j')}" for name in raw)
         return f"""
             SELECT * FROM (
                 SELECT m.source, m.id, m.subject, m.type, m.occurred_at, m.rule{endings},
-                       {self.points} AS points, {until} AS until, {cap} AS cap, {group} AS cap_group
+                       coalesce(u.fixed, {self.points}) AS points, {until} AS until,
+                       u.cap, u.cap_group
                 FROM (
                     SELECT r.*, {self.match} AS rule FROM (
                         SELECT r.*, s.kind, CASE {book or "WHEN FALSE THEN 0"} END AS book
                         FROM live r JOIN subjects s ON s.id = r.subject
                     ) r
-                ) m WHERE m.rule IS NOT NULL
+                ) m JOIN rules u ON u.rule = m.rule
             ) x WHERE points IS NOT NULL"""
 
     def _match(self) -> str:
@@ -261,22 +278,22 @@ class Plan:
 
     # -- state at T --------------------------------------------------------------------------
 
+    def overflow_sql(self) -> str:
+        """(subject, rule, year) slots holding more records than a cap allows: few, usually.
+
+        Only these need the ordered window that `max_per_year` implies; everyone else's
+        capped records all count.
+        """
+        return """
+            SELECT subject, cap_group, year(occurred_at) AS y FROM scored
+            WHERE cap IS NOT NULL
+            GROUP BY subject, cap_group, year(occurred_at) HAVING count(*) > min(cap)"""
+
     def counting_sql(self, appealed: bool) -> str:
         """Per subject: the points counting at T and the active records of each listed type."""
         t = self.t
-        capped = [str(n) for n, r in enumerate(self.rules) if r.spec.max_per_year is not None]
-        # Type tests are cheap and reach the scan: only those records are matched again.
-        capped_types = sorted({r.spec.record for r in self.rules if r.spec.max_per_year})
-        within_cap = (
-            f"""SELECT source, id, subject, type, points, occurred_at, until FROM (
-                    SELECT *, row_number() OVER (PARTITION BY subject, cap_group,
-                        year(occurred_at) ORDER BY occurred_at, id, source) AS nth
-                    FROM scored WHERE {_types(capped_types)} AND rule IN ({", ".join(capped)})
-                ) w WHERE nth <= cap
-                UNION ALL """
-            if capped
-            else ""
-        )
+        slot = "o.subject = c.subject AND o.cap_group = c.cap_group AND o.y = year(c.occurred_at)"
+        columns = "c.source, c.id, c.subject, c.rule, c.points, c.occurred_at, c.until"
         joins, until = [], "c.until"
         if self.endings:
             joins.append("LEFT JOIN ended e ON e.source = c.source AND e.id = c.id")
@@ -290,17 +307,31 @@ class Plan:
             )
             where.append("a.id IS NULL")
         counts = "".join(
-            f", sum(CASE WHEN c.type = {quoted(ty)} THEN 1 ELSE 0 END) AS {col}"
-            for ty, col in self.active.items()
+            f", sum(CASE WHEN c.rule IN ({', '.join(map(str, rules))}) THEN 1 ELSE 0 END) AS {col}"
+            for col, rules in self._active_rules().items()
         )
-        uncapped = f" WHERE rule NOT IN ({', '.join(capped)})" if capped else ""
         return f"""
             SELECT c.subject, sum(c.points) AS points{counts}
-            FROM ({within_cap}SELECT source, id, subject, type, points, occurred_at, until
-                  FROM scored{uncapped}) c
+            FROM (
+                SELECT {columns} FROM scored c LEFT JOIN overflow o ON {slot}
+                WHERE o.subject IS NULL
+                UNION ALL
+                SELECT {columns.replace("c.", "")} FROM (
+                    SELECT c.*, row_number() OVER (PARTITION BY c.subject, c.cap_group,
+                        year(c.occurred_at) ORDER BY c.occurred_at, c.id, c.source) AS nth
+                    FROM scored c JOIN overflow o ON {slot}
+                ) w WHERE nth <= cap
+            ) c
             {" ".join(joins)}
             WHERE {" AND ".join(where)}
             GROUP BY c.subject"""
+
+    def _active_rules(self) -> dict[str, list[int]]:
+        """For each active-count column, the numbers of the rules that score its type."""
+        return {
+            col: [n for n, r in self.numbered if r.spec.record == ty] or [-1]
+            for ty, col in self.active.items()
+        }
 
     @property
     def active(self) -> dict[str, str]:

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 import sqlglot
 
-from credence.batch.engines import Source, parquet_files, scan
+from credence.batch.engines import SELECT_ALL, Source, parquet_files, scan
 from credence.domain.errors import CredenceError
 
 
@@ -49,9 +49,9 @@ class SparkEngine:
         )
         self.spark.sparkContext.setLogLevel("OFF")  # failures arrive as Python exceptions
 
-    def put(self, name: str, source: Source, columns: str = "*") -> None:
+    def put(self, name: str, source: Source, query: str = SELECT_ALL) -> None:
         files = parquet_files(source)
-        if files is None or columns != "*":
+        if files is None or query != SELECT_ALL:
             # DuckDB computes the flat columns and writes the Parquet that Spark reads.
             target = self.work_dir / f"{name}.parquet"
             with duckdb.connect() as db:
@@ -59,7 +59,8 @@ class SparkEngine:
                 db.execute("SET TimeZone = 'UTC'")
                 from_item = scan(db, f"{name}_in", source)
                 path = str(target).replace("'", "''")
-                db.execute(f"COPY (SELECT {columns} FROM {from_item}) TO '{path}' (FORMAT parquet)")
+                sql = query.replace("{source}", from_item)
+                db.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
             files = [str(target)]
         self.spark.read.parquet(*files).createOrReplaceTempView(name)
 

@@ -48,33 +48,24 @@ def _path(name: str) -> str:
     )
 
 
-def numeric(name: str, column: str = "data") -> str:
-    path = _path(name)
+def numeric(value: str) -> str:
     return (
-        f"(CASE WHEN json_type({column}, {path}) IN {NUMERIC_TYPES} "
-        f"THEN CAST(json_extract_string({column}, {path}) AS DOUBLE) END)"
+        f"(CASE WHEN json_type({value}) IN {NUMERIC_TYPES} "
+        f"THEN CAST(json_extract_string({value}, '$') AS DOUBLE) END)"
     )
 
 
-def text(name: str, column: str = "data") -> str:
-    path = _path(name)
-    return (
-        f"(CASE WHEN json_type({column}, {path}) = 'VARCHAR' "
-        f"THEN json_extract_string({column}, {path}) END)"
-    )
+def text(value: str) -> str:
+    return f"(CASE WHEN json_type({value}) = 'VARCHAR' THEN json_extract_string({value}, '$') END)"
 
 
-def boolean(name: str, column: str = "data") -> str:
-    path = _path(name)
-    return (
-        f"(CASE WHEN json_type({column}, {path}) = 'BOOLEAN' "
-        f"THEN json_extract_string({column}, {path}) = 'true' END)"
-    )
+def boolean(value: str) -> str:
+    return f"(CASE WHEN json_type({value}) = 'BOOLEAN' THEN CAST({value} AS VARCHAR) = 'true' END)"
 
 
-def raw_json(name: str, column: str = "data") -> str:
+def raw_json(value: str) -> str:
     """The field's JSON text; NULL when it is missing or JSON null, as in the domain."""
-    return f"nullif(CAST(json_extract({column}, {_path(name)}) AS VARCHAR), 'null')"
+    return f"nullif(CAST({value} AS VARCHAR), 'null')"
 
 
 class Fields:
@@ -88,12 +79,24 @@ class Fields:
         self.used.add((name, kind))
         return field_column(name, kind)
 
-    def flatten_sql(self) -> str:
-        """DuckDB select items turning `data` into the typed columns used so far."""
+    def flatten_sql(self, source: str, columns: str) -> str:
+        """A DuckDB query over `source` with `columns` and the typed columns used so far.
+
+        The JSON in `data` is parsed once per record, for all the fields together.
+        """
+        names = sorted({name for name, _ in self.used})
+        if not names:
+            return f"SELECT {columns} FROM {source}"
+        slot = {name: i + 1 for i, name in enumerate(names)}
         extract = {"n": numeric, "t": text, "b": boolean, "j": raw_json}
-        return ", ".join(
-            f"{extract[kind](name)} AS {field_column(name, kind)}"
+        typed = ", ".join(
+            f"{extract[kind](f'__values[{slot[name]}]')} AS {field_column(name, kind)}"
             for name, kind in sorted(self.used)
+        )
+        paths = ", ".join(_path(name) for name in names)
+        return (
+            f"SELECT {columns}, {typed} FROM "
+            f"(SELECT *, json_extract(data, [{paths}]) AS __values FROM {source})"
         )
 
 
