@@ -218,3 +218,8 @@ def test_impact_of_a_draft_names_who_changes_and_why(loaded: Cli, tmp_path: Path
     assert sample["P-0008"]["score"] == [950, 500]
     unchanged = loaded("score", "P-0008", "--json", now="2026-11-20").json()
     assert unchanged["score"] == 950  # nothing was changed
+
+
+def test_an_unknown_engine_is_refused_by_name(loaded: Cli) -> None:
+    run = loaded("recompute", "--engine", "hadoop", code=1)
+    assert "unknown engine 'hadoop'" in run.stderr and "duckdb, spark" in run.stderr

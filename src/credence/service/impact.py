@@ -7,6 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from credence.batch.engines import Engine
 from credence.domain.checker import Problem, check_books
 from credence.domain.errors import RulebookError
@@ -55,37 +58,55 @@ def impact(
     """Who would change score, grade, lists and access to each service; nothing is changed."""
     at = at or app.clock.now()
     new_index = index or draft_index(app, folder or Path("."))
-    now = {r["subject"]: r for r in score_everyone(app, at, engine=engine).to_pylist()}
-    draft = {r["subject"]: r for r in score_everyone(app, at, new_index, engine).to_pylist()}
-    counts: dict[str, Counter[str]] = {
-        k: Counter() for k in ("score", "grade", "lists", "services")
+    now = score_everyone(app, at, engine=engine)
+    draft = score_everyone(app, at, new_index, engine)  # the same subjects, in the same order
+    moved = {name: _differs(now, draft, key) for key, name in COMPARED}
+    anything = pc.or_(
+        pc.or_(moved["score"], moved["grade"]), pc.or_(moved["lists"], moved["services"])
+    )
+    # Only those who moved are looked at one by one: usually a small part of everyone.
+    before = now.filter(anything).to_pylist()
+    after = {r["subject"]: r for r in draft.filter(anything).to_pylist()}
+    services: Counter[str] = Counter(
+        service
+        for old in before
+        for service in set(old["refused"]) ^ set(after[old["subject"]]["refused"])
+    )
+    by_region = {
+        f"changed_{name}": dict(
+            Counter(now.filter(mask).column("region").to_pylist()).most_common()
+        )
+        for name, mask in moved.items()
     }
-    services: Counter[str] = Counter()
-    changed: list[str] = []
-    for subject, old in now.items():
-        new = draft[subject]
-        region, moved = old["region"], False
-        for key, name in (
-            ("score", "score"),
-            ("grade", "grade"),
-            ("lists", "lists"),
-            ("refused", "services"),
-        ):
-            if old[key] != new[key]:
-                counts[name][region] += 1
-                moved = True
-        for service in set(old["refused"]) ^ set(new["refused"]):
-            services[service] += 1
-        if moved:
-            changed.append(subject)
+    sample = [r["subject"] for r in before[:SAMPLE]]
     return {
         "as_of": iso(at),
-        "subjects": len(now),
-        **{f"changed_{name}": sum(c.values()) for name, c in counts.items()},
-        "by_region": {f"changed_{name}": dict(c) for name, c in counts.items()},
+        "subjects": now.num_rows,
+        **{f"changed_{name}": pc.sum(mask).as_py() or 0 for name, mask in moved.items()},
+        "by_region": by_region,
         "changed_services_by_service": dict(services),
-        "sample": _sample(app, changed[:SAMPLE], at, new_index, now, draft),
+        "sample": _sample(
+            app,
+            sample,
+            at,
+            new_index,
+            {r["subject"]: r for r in before},
+            after,
+        ),
     }
+
+
+COMPARED = (("score", "score"), ("grade", "grade"), ("lists", "lists"), ("refused", "services"))
+
+
+def _differs(now: pa.Table, draft: pa.Table, column: str) -> pa.ChunkedArray:
+    """Row by row, whether `column` differs between the two results (NULLs compare equal)."""
+    old, new = now.column(column), draft.column(column)
+    if pa.types.is_list(old.type):  # lists compare as their joined text
+        old, new = pc.binary_join(old, "\x1f"), pc.binary_join(new, "\x1f")
+    same = pc.equal(old, new)
+    both_null = pc.and_(pc.is_null(old), pc.is_null(new))
+    return pc.invert(pc.or_(pc.fill_null(same, False), both_null))
 
 
 def _sample(
