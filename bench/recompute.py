@@ -255,16 +255,6 @@ def ledger_in(folder: Path) -> Ledger:
     return Ledger(
         subjects=[folder / "subjects.parquet"],
         records=sorted(folder.glob("records-*.parquet")),
-        reviews=pa.table({"source": [], "id": [], "accepted": pa.array([], pa.bool_())}),
-        appeals=pa.table(
-            {
-                "record": pa.array([], pa.string()),
-                "outcome": pa.array([], pa.string()),
-                "deadline": pa.array([], pa.timestamp("us")),
-                "decided_at": pa.array([], pa.timestamp("us")),
-            }
-        ),
-        observers=(),
     )
 
 

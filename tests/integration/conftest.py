@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,15 @@ def loaded(cli: Cli) -> Cli:
     cli("init", now="2026-01-01")
     cli("load", now="2026-01-01")
     return cli
+
+
+@pytest.fixture
+def examples(loaded: Cli, tmp_path: Path) -> Cli:
+    """The shipped rulebooks with the example subjects and records (ingested 2026-11-01)."""
+    loaded("register", str(EXAMPLES / "subjects.csv"))
+    records = shutil.copy(EXAMPLES / "records.csv", tmp_path / "records.csv")
+    loaded("ingest", str(records), now="2026-11-01")
+    return loaded
 
 
 def write(path: Path, text: str) -> Path:

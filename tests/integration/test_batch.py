@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -107,22 +106,6 @@ def ledger_of(recs: list[Record], subjects: list[Subject]) -> Ledger:
                 "data": [json.dumps(dict(r.data)) for r in recs],
             }
         ),
-        reviews=pa.table(
-            {
-                "source": pa.array([], pa.string()),
-                "id": pa.array([], pa.string()),
-                "accepted": pa.array([], pa.bool_()),
-            }
-        ),
-        appeals=pa.table(
-            {
-                "record": pa.array([], pa.string()),
-                "outcome": pa.array([], pa.string()),
-                "deadline": pa.array([], pa.timestamp("us")),
-                "decided_at": pa.array([], pa.timestamp("us")),
-            }
-        ),
-        observers=(),
     )
 
 
@@ -154,16 +137,14 @@ def test_the_set_based_result_equals_the_fold_for_every_subject(
                 assert row["refused"] == refused, subject.id
 
 
-def test_recompute_fills_a_cache_that_check_cache_confirms(loaded: Cli, tmp_path: Path) -> None:
-    loaded("register", str(EXAMPLES / "subjects.csv"))
-    loaded(
-        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
-    )
-    report = loaded("recompute", "--out", str(tmp_path / "out"), "--json", now="2026-11-20").json()
+def test_recompute_fills_a_cache_that_check_cache_confirms(examples: Cli, tmp_path: Path) -> None:
+    report = examples(
+        "recompute", "--out", str(tmp_path / "out"), "--json", now="2026-11-20"
+    ).json()
     assert report["subjects"] == 13 and (tmp_path / "out" / "scores.parquet").exists()
-    check = loaded("check-cache", "--json", now="2026-11-20").json()
+    check = examples("check-cache", "--json", now="2026-11-20").json()
     assert check["checked"] == 13 and check["differences"] == []
-    card = loaded("score", "P-0008", "--json", now="2026-11-20").json()
+    card = examples("score", "P-0008", "--json", now="2026-11-20").json()
     import pyarrow.parquet as pq
 
     row = next(
@@ -190,33 +171,25 @@ def test_check_cache_names_a_difference(loaded: Cli, tmp_path: Path, database_ur
     ]
 
 
-def test_impact_of_an_unchanged_rulebook_is_nothing(loaded: Cli, tmp_path: Path) -> None:
-    loaded("register", str(EXAMPLES / "subjects.csv"))
-    loaded(
-        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
-    )
-    result = loaded("impact", str(RULEBOOKS), "--json", now="2026-11-20").json()
+def test_impact_of_an_unchanged_rulebook_is_nothing(examples: Cli, tmp_path: Path) -> None:
+    result = examples("impact", str(RULEBOOKS), "--json", now="2026-11-20").json()
     assert [
         result[k] for k in ("changed_score", "changed_grade", "changed_lists", "changed_services")
     ] == [0, 0, 0, 0]
 
 
-def test_impact_of_a_draft_names_who_changes_and_why(loaded: Cli, tmp_path: Path) -> None:
-    loaded("register", str(EXAMPLES / "subjects.csv"))
-    loaded(
-        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
-    )
+def test_impact_of_a_draft_names_who_changes_and_why(examples: Cli, tmp_path: Path) -> None:
     draft = tmp_path / "draft"
     draft.mkdir()
     national = (RULEBOOKS / "national.yaml").read_text()
     write(draft / "national.yaml", national.replace("points: -50", "points: -500", 1))
-    result = loaded("impact", str(draft), "--json", now="2026-11-20").json()
+    result = examples("impact", str(draft), "--json", now="2026-11-20").json()
     assert result["changed_score"] >= 1
     assert result["by_region"]["changed_score"]
     sample = {s["subject"]: s for s in result["sample"]}
     assert "court.judgment_default.small" in sample["P-0008"]["rules"]
     assert sample["P-0008"]["score"] == [950, 500]
-    unchanged = loaded("score", "P-0008", "--json", now="2026-11-20").json()
+    unchanged = examples("score", "P-0008", "--json", now="2026-11-20").json()
     assert unchanged["score"] == 950  # nothing was changed
 
 

@@ -58,16 +58,12 @@ def test_spark_scores_equal_the_fold_for_every_subject(
             ), subject.id
 
 
-def test_recompute_on_spark_equals_recompute_on_duckdb(loaded: Cli, tmp_path: Path) -> None:
-    loaded("register", str(EXAMPLES / "subjects.csv"))
-    loaded(
-        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
-    )
+def test_recompute_on_spark_equals_recompute_on_duckdb(examples: Cli, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     tables = {}
     for engine in ("duckdb", "spark"):
-        report = loaded(
+        report = examples(
             "recompute",
             "--engine",
             engine,
@@ -82,19 +78,15 @@ def test_recompute_on_spark_equals_recompute_on_duckdb(loaded: Cli, tmp_path: Pa
         tables[engine] = pq.read_table(tmp_path / engine / "scores.parquet").to_pylist()
     assert tables["spark"] == tables["duckdb"]
     assert any(row["lists"] for row in tables["spark"])  # the folded subjects are there too
-    assert loaded("check-cache", "--json", now="2026-11-20").json()["differences"] == []
+    assert examples("check-cache", "--json", now="2026-11-20").json()["differences"] == []
 
 
-def test_impact_runs_on_spark(loaded: Cli, tmp_path: Path) -> None:
-    loaded("register", str(EXAMPLES / "subjects.csv"))
-    loaded(
-        "ingest", str(shutil.copy(EXAMPLES / "records.csv", tmp_path / "r.csv")), now="2026-11-01"
-    )
+def test_impact_runs_on_spark(examples: Cli, tmp_path: Path) -> None:
     draft = tmp_path / "draft"
     draft.mkdir()
     national = (EXAMPLES.parent / "rulebooks" / "national.yaml").read_text()
     (draft / "national.yaml").write_text(national.replace("points: -50", "points: -500", 1))
-    result = loaded(
+    result = examples(
         "impact",
         str(draft),
         "--engine",

@@ -15,7 +15,7 @@ whom any list condition holds at T are handed back to be folded one by one; they
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
@@ -27,6 +27,22 @@ from credence.domain.conditions import Condition
 from credence.domain.rulebook import ResolvedBook, Rule, RulebookIndex
 from credence.domain.times import Duration
 
+NO_REVIEWS = pa.table(
+    {
+        "source": pa.array([], pa.string()),
+        "id": pa.array([], pa.string()),
+        "accepted": pa.array([], pa.bool_()),
+    }
+)
+NO_APPEALS = pa.table(
+    {
+        "record": pa.array([], pa.string()),
+        "outcome": pa.array([], pa.string()),
+        "deadline": pa.array([], pa.timestamp("us")),
+        "decided_at": pa.array([], pa.timestamp("us")),
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Ledger:
@@ -34,9 +50,11 @@ class Ledger:
 
     subjects: Source  # id, kind, region
     records: Source  # source, id, subject, type, occurred_at, data (JSON text)
-    reviews: Source  # source, id, accepted
-    appeals: Source  # record ("SOURCE:ID"), outcome, deadline, decided_at
-    observers: tuple[str, ...]
+    # source, id, accepted
+    reviews: Source = field(default_factory=lambda: NO_REVIEWS)
+    # record ("SOURCE:ID"), outcome, deadline, decided_at
+    appeals: Source = field(default_factory=lambda: NO_APPEALS)
+    observers: tuple[str, ...] = ()  # sources whose records count once a reviewer accepts
 
 
 @dataclass(frozen=True, slots=True)
