@@ -109,20 +109,25 @@ def draw(rng: np.random.Generator, subjects: int, size: int) -> tuple[np.ndarray
 
 
 def numpy_floor(ledger: Ledger, subjects: int) -> float:
-    """Records per second of one bincount of points by subject, over the same records."""
-    seconds, records = 0.0, 0
+    """Records per second of one bincount of points by subject, over the same records.
+
+    The arrays are read from the same Parquet files first (not timed): the floor is the
+    arithmetic alone, one pass, with no rules, no expiry and no caps.
+    """
+    points_of = {t[0]: t[2] for t in TYPES}
+    who, points = [], []
     for path in ledger.records:
         table = pq.read_table(path, columns=["subject", "type"])
-        who = pc.cast(pc.utf8_slice_codeunits(table.column("subject"), 1), pa.int64()).to_numpy()
+        number = pc.utf8_slice_codeunits(table.column("subject"), 1)  # "S123" -> 123
+        who.append(pc.cast(number, pa.int32()).to_numpy())
         types = pc.dictionary_encode(table.column("type")).combine_chunks()
-        points_of = {t[0]: t[2] for t in TYPES}
-        lookup = np.asarray([points_of[t] for t in types.dictionary.to_pylist()])
-        points = lookup[types.indices.to_numpy()]
-        began = time.perf_counter()
-        np.bincount(who, weights=points, minlength=subjects)
-        seconds += time.perf_counter() - began
-        records += len(who)
-    return records / seconds
+        lookup = np.asarray([points_of[t] for t in types.dictionary.to_pylist()], np.float64)
+        points.append(lookup[types.indices.to_numpy()])
+    all_who, all_points = np.concatenate(who), np.concatenate(points)
+    del who, points
+    began = time.perf_counter()
+    np.bincount(all_who, weights=all_points, minlength=subjects)
+    return len(all_who) / (time.perf_counter() - began)
 
 
 def rule_engine_rate(
