@@ -9,6 +9,7 @@ flat columns.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
@@ -56,14 +57,21 @@ def scan(db: duckdb.DuckDBPyConnection, name: str, source: Source) -> str:
 
 
 class DuckDbEngine:
-    """The embedded default. With `path`, works in a database file that spills to disk."""
+    """The embedded default: in memory, or in the database file `path`.
+
+    Either way what does not fit in memory spills to disk: to a temporary folder removed
+    by `close`, or beside the file.
+    """
 
     name = "duckdb"
 
     def __init__(
         self, threads: int | None = None, path: Path | None = None, memory_limit: str | None = None
     ) -> None:
+        self._spill = None if path else tempfile.TemporaryDirectory(prefix="credence-duckdb-")
         self.db = duckdb.connect(str(path) if path else ":memory:")
+        if self._spill is not None:
+            self.db.execute(f"SET temp_directory = '{self._spill.name}'")
         if threads:
             self.db.execute(f"SET threads = {int(threads)}")
         if memory_limit:
@@ -93,3 +101,5 @@ class DuckDbEngine:
 
     def close(self) -> None:
         self.db.close()
+        if self._spill is not None:
+            self._spill.cleanup()

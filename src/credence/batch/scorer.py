@@ -2,11 +2,12 @@
 
 The rulebooks compile to a handful of queries over the ledger: the book in force when each
 record occurred (periods per region) and first-hit matching as ordered CASEs, points
-rounded and clamped, `max_per_year` by a window over the capped rules' records only,
-early endings by a join with the few records that end others, exclusions and suspensions
-from reviews and appeals, then the score at T, the grade and the state conditions. The
-records are read as a stream: nothing the size of the ledger is held at once but the
-capped rules' window.
+rounded and clamped, `max_per_year` by a window over only the subject-years where a cap
+bites, early endings by a join with the few records that end others, exclusions and
+suspensions from reviews and appeals, then the score at T, the grade and the state
+conditions. The records' data is read once, into `scored` (one row per scoring record,
+with typed columns in place of the JSON); the engine keeps it on disk when it does not fit
+in memory.
 
 List *status* needs the history of a condition (notice periods, appeals), so subjects for
 whom any list condition holds at T are handed back to be folded one by one; they are few.

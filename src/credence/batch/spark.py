@@ -9,6 +9,7 @@ and the session clock is UTC, as in the ledger.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ class SparkEngine:
             raise CredenceError(
                 "the spark engine needs PySpark: pip install 'credence[spark]'"
             ) from None
+        self._owned = work_dir is None  # a folder of our own is removed by close()
         self.work_dir = Path(work_dir or tempfile.mkdtemp(prefix="credence-spark-"))
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.spark: Any = (
@@ -79,6 +81,8 @@ class SparkEngine:
 
     def close(self) -> None:
         self.spark.catalog.clearCache()
+        if self._owned:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
 
     @staticmethod
     def _spark_sql(sql: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -44,13 +45,9 @@ def recompute(
     With --engine spark the ledger is exported to Parquet and scored by Spark, in local mode
     or on the cluster named by --spark-master.
     """
-    with credence() as c:
+    with credence() as c, closing(open_engine(engine, spark_master)) as chosen:
         report = recompute_all(
-            c,
-            at_instant(at),
-            out_dir,
-            None if as_json else lambda what: err.print(what),
-            engine=open_engine(engine, spark_master),
+            c, at_instant(at), out_dir, None if as_json else lambda what: err.print(what), chosen
         )
     p = report.to_json()
     written = f"; written to {p['out']}" if p["out"] else ""
@@ -102,8 +99,8 @@ def impact(
     Nothing is changed: the ledger is scored twice, under the published books and with the
     drafts in force instead, and the two compared subject by subject.
     """
-    with credence() as c:
-        result = measure_impact(c, folder, at_instant(at), engine=open_engine(engine, spark_master))
+    with credence() as c, closing(open_engine(engine, spark_master)) as chosen:
+        result = measure_impact(c, folder, at_instant(at), engine=chosen)
 
     def human() -> None:
         out.print(
