@@ -45,6 +45,7 @@ class SparkEngine:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", driver_memory)
             .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "400")
             .getOrCreate()
@@ -59,6 +60,7 @@ class SparkEngine:
             with duckdb.connect() as db:
                 db.execute("SET preserve_insertion_order = false")
                 db.execute("SET TimeZone = 'UTC'")
+                db.execute("SET enable_progress_bar = false")
                 from_item = scan(db, f"{name}_in", source)
                 path = str(target).replace("'", "''")
                 sql = query.replace("{source}", from_item)
