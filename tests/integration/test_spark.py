@@ -13,11 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credence.domain.history import History
 from credence.domain.records import Record
 from tests.factories import a_book, an_index
 from tests.integration.conftest import EXAMPLES, Cli
-from tests.integration.test_batch import START, SUBJECTS, ledger_of, records, rules
+from tests.integration.test_batch import (
+    START,
+    SUBJECTS,
+    assert_equals_fold,
+    ledger_of,
+    records,
+    rules,
+)
 from tests.unit.test_lists_and_decisions import DEFAULTERS, HONOURS, LOW_SCORE_BAN, RAIL_BAN
 
 if os.environ.get("CI") != "true":  # CI installs the extra and has Java; elsewhere, say why
@@ -47,15 +53,7 @@ def test_spark_scores_equal_the_fold_for_every_subject(
     for day in days:
         t = START + timedelta(days=day, hours=7)
         result = SetScorer(index, spark).score(ledger_of(recs, SUBJECTS), t)
-        rows = {r["subject"]: r for r in result.table.to_pylist()}
-        assert sorted(rows) == sorted(s.id for s in SUBJECTS)
-        for subject in SUBJECTS:
-            history = History(index, subject, [r for r in recs if r.subject == subject.id], t)
-            card = history.card(t)
-            assert (rows[subject.id]["score"], rows[subject.id]["grade"]) == (
-                card.score,
-                card.grade,
-            ), subject.id
+        assert_equals_fold(result, index, recs, t)
 
 
 def test_recompute_on_spark_equals_recompute_on_duckdb(examples: Cli, tmp_path: Path) -> None:

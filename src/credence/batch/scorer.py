@@ -211,12 +211,10 @@ class Plan:
         return pa.table(
             {
                 "rule": pa.array(range(len(self.rules)), pa.int32()),
-                "fixed": pa.array(
-                    [r.points if isinstance(r.points, int) else None for r in self.rules],
-                    pa.int64(),
-                ),
+                "fixed": pa.array([_fixed_points(r) for r in self.rules], pa.int64()),
                 "lasts": pa.array(
-                    [self.lasts.index(r.lasts) if r.lasts else None for r in self.rules], pa.int32()
+                    [None if r.lasts is None else self.lasts.index(r.lasts) for r in self.rules],
+                    pa.int32(),
                 ),
                 "cap": pa.array([r.spec.max_per_year for r in self.rules], pa.int32()),
                 "cap_group": pa.array(
@@ -452,6 +450,16 @@ def _case(on: str, whens: list[tuple[int, str]]) -> str:
     return f"CASE {on} " + " ".join(f"WHEN {n} THEN {v}" for n, v in whens) + " END"
 
 
+def _fixed_points(rule: Rule) -> int | None:
+    """A rule's integer points, clamped into its range; None when an expression computes them."""
+    if isinstance(rule.points, Condition):
+        return None
+    if rule.spec.points_range is None:
+        return rule.points
+    low, high = rule.spec.points_range
+    return max(low, min(high, rule.points))
+
+
 def _points(rule: Rule, fields: Fields) -> str:
     if isinstance(rule.points, Condition):
         value = (
@@ -461,8 +469,9 @@ def _points(rule: Rule, fields: Fields) -> str:
     else:
         value = str(rule.points)
     if rule.spec.points_range is not None:
+        # least/greatest skip NULLs: a record lacking a field must stay unscored, not clamped
         low, high = rule.spec.points_range
-        value = f"least({high}, greatest({low}, {value}))"
+        value = f"(CASE WHEN {value} IS NULL THEN NULL ELSE least({high}, greatest({low}, {value})) END)"
     return value
 
 
