@@ -168,7 +168,7 @@ def rule_engine_rate(
 def score_in_child(
     books: list[str], ledger: Ledger, at: datetime, work: Path, engine: str
 ) -> tuple[float, int, int, float, pa.Table]:
-    """Seconds, subjects, subjects to fold, and peak GiB of one scoring in a fresh process."""
+    """Seconds, subjects, subjects to fold, peak GiB and the scores, from a fresh process."""
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         return pool.submit(_score, books, ledger, at, work, engine).result()
 

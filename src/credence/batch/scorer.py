@@ -154,7 +154,7 @@ class Plan:
     """The queries for one index, the regions of the ledger and an instant."""
 
     def __init__(self, index: RulebookIndex, regions: list[str], at: datetime) -> None:
-        self.at, self.t = at, _ts(at)
+        self.t = _ts(at)
         self.periods: list[Period] = []
         self.books: list[ResolvedBook] = []
         numbers: dict[str, int] = {}
@@ -178,12 +178,11 @@ class Plan:
         computed = [(n, r) for n, r in self.numbered if isinstance(r.points, Condition)]
         self.points = _case("m.rule", [(n, _points(r, self.fields)) for n, r in computed])
         self.lasts = list(dict.fromkeys(r.lasts for r in self.rules if r.lasts is not None))
-        self.endings = [
-            (n, rule) for n, rule in enumerate(self.rules) if rule.spec.ended_by is not None
-        ]
+        self.endings = [(n, rule) for n, rule in self.numbered if rule.spec.ended_by is not None]
         for _, rule in self.endings:
             for name in rule.spec.ended_by.match:  # type: ignore[union-attr]
                 self.fields.column(name, "j")
+        self.active = self._active()
 
     # -- records -----------------------------------------------------------------------------
 
@@ -288,8 +287,7 @@ class Plan:
                 SELECT c.source, c.id, min(e.occurred_at) AS ended_at
                 FROM scored c JOIN enders e ON e.subject = c.subject
                      AND e.type = {quoted(ended_by.record)} AND e.occurred_at >= c.occurred_at
-                WHERE {_types([rule.spec.record], "c.")} AND c.rule = {n}
-                      {" AND " + same if same else ""}
+                WHERE c.rule = {n}{" AND " + same if same else ""}
                 GROUP BY c.source, c.id""")
         return " UNION ALL ".join(parts)
 
@@ -350,8 +348,7 @@ class Plan:
             for ty, col in self.active.items()
         }
 
-    @property
-    def active(self) -> dict[str, str]:
+    def _active(self) -> dict[str, str]:
         """The record types whose active counts a list or measure reads, and their columns."""
         types = sorted(
             {
@@ -425,8 +422,8 @@ class Plan:
             ) state"""
 
 
-def _types(types: Iterable[str], alias: str = "") -> str:
-    return f"{alias}type IN ({', '.join(quoted(t) for t in types)})"
+def _types(types: Iterable[str]) -> str:
+    return f"type IN ({', '.join(quoted(t) for t in types)})"
 
 
 def _by_region(books: dict[str, ResolvedBook], make: Callable[[ResolvedBook], str]) -> str:
@@ -471,7 +468,8 @@ def _points(rule: Rule, fields: Fields) -> str:
     if rule.spec.points_range is not None:
         # least/greatest skip NULLs: a record lacking a field must stay unscored, not clamped
         low, high = rule.spec.points_range
-        value = f"(CASE WHEN {value} IS NULL THEN NULL ELSE least({high}, greatest({low}, {value})) END)"
+        clamped = f"least({high}, greatest({low}, {value}))"
+        value = f"(CASE WHEN {value} IS NULL THEN NULL ELSE {clamped} END)"
     return value
 
 

@@ -20,7 +20,6 @@ from sqlglot import exp
 from credence.domain.conditions import Condition
 
 NUMERIC_TYPES = "('BIGINT', 'UBIGINT', 'DOUBLE')"
-KINDS = {"n": "number", "t": "text", "b": "boolean", "j": "json"}
 _COMPARE = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.In, exp.Between)
 _ARITHMETIC = (
     exp.Add,
@@ -75,7 +74,7 @@ class Fields:
         self.used: set[tuple[str, str]] = set()
 
     def column(self, name: str, kind: str) -> str:
-        """The quoted column holding field `name` as `kind` (a key of KINDS)."""
+        """The quoted column holding field `name` as `kind`: n(umber), t(ext), b(oolean), j(son)."""
         self.used.add((name, kind))
         return field_column(name, kind)
 
