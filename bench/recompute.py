@@ -4,8 +4,9 @@
     .venv/bin/python bench/recompute.py --subjects 22000000 --records 220000000   # a city
     .venv/bin/python bench/recompute.py --engine spark     # Spark local mode, for the record
 
-The ledger is generated with NumPy, chunk by chunk, straight into Parquet files shaped as
-the store exports them (JSON `data`), in --dir: the question is how fast the rulebooks'
+The ledger is generated with NumPy, chunk by chunk, straight into Parquet files in --dir,
+with `data` as a struct of typed columns as a columnar export of the ledger holds it (or,
+with --data json, as the JSON text the store holds): the question is how fast the rulebooks'
 semantics run over an exported ledger too big to hold in memory. The scorer runs in a
 child process so that its peak memory is its own. The floor is one `np.bincount` of each
 record's fixed points by subject over the same records: no rules, no expiry, no caps. The
@@ -23,6 +24,7 @@ import re
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -54,7 +56,7 @@ TYPES = [  # type, source, base points for the floor, JSON fields
 CHUNK = 10_000_000
 
 
-def generate(folder: Path, subjects: int, records: int, seed: int = 1) -> Ledger:
+def generate(folder: Path, subjects: int, records: int, typed: bool, seed: int = 1) -> Ledger:
     """Write subjects and records as Parquet; return the ledger that reads them."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -74,13 +76,7 @@ def generate(folder: Path, subjects: int, records: int, seed: int = 1) -> Ledger
         size = min(CHUNK, records - start)
         who, kind, _ = draw(rng, subjects, size)
         seconds = rng.integers(0, 330 * 86400, size)
-        data = [  # each type's JSON for every record; `choose` keeps the record's own type's
-            pc.binary_join_element_wise(
-                f'{{"{name}":', pc.cast(pa.array(values), pa.string()), "}", ""
-            )
-            for _, _, _, fields in TYPES
-            for name, values in fields(rng, size).items()
-        ]
+        data = typed_data(rng, kind, size) if typed else json_data(rng, kind, size)
         chunk = pa.table(
             {
                 "source": pa.array([t[1] for t in TYPES]).take(kind),
@@ -88,12 +84,32 @@ def generate(folder: Path, subjects: int, records: int, seed: int = 1) -> Ledger
                 "subject": numbered("S", who),
                 "type": pa.array([t[0] for t in TYPES]).take(kind),
                 "occurred_at": pa.array(origin + seconds.astype("timedelta64[s]")),
-                "data": pc.choose(pa.array(kind.astype(np.int8)), *data),
+                "data": data,
             }
         )
         pq.write_table(chunk, folder / f"records-{n:05d}.parquet")
         print(f"  wrote {start + size:,} records", flush=True)
     return ledger_in(folder)
+
+
+def typed_data(rng: np.random.Generator, kind: np.ndarray, size: int) -> pa.Array:
+    """`data` as a struct: each type's fields as typed columns, null for other types."""
+    columns = {
+        name: pa.array(values, mask=kind != n)
+        for n, (_, _, _, fields) in enumerate(TYPES)
+        for name, values in fields(rng, size).items()
+    }
+    return pa.StructArray.from_arrays(list(columns.values()), list(columns))
+
+
+def json_data(rng: np.random.Generator, kind: np.ndarray, size: int) -> pa.Array:
+    """`data` as JSON text, as the store holds it."""
+    data = [  # each type's JSON for every record; `choose` keeps the record's own type's
+        pc.binary_join_element_wise(f'{{"{name}":', pc.cast(pa.array(values), pa.string()), "}", "")
+        for _, _, _, fields in TYPES
+        for name, values in fields(rng, size).items()
+    ]
+    return pc.choose(pa.array(kind.astype(np.int8)), *data)
 
 
 def numbered(prefix: str, numbers: np.ndarray) -> pa.Array:
@@ -128,6 +144,25 @@ def numpy_floor(ledger: Ledger, subjects: int) -> float:
     began = time.perf_counter()
     np.bincount(all_who, weights=all_points, minlength=subjects)
     return len(all_who) / (time.perf_counter() - began)
+
+
+def group_by_floor(ledger: Ledger) -> float:
+    """Records per second of one DuckDB GROUP BY subject over the same files.
+
+    Each record's fixed points by its type, summed by subject: the least any SQL engine
+    does here, and what the scorer's several passes over the records are each made of.
+    """
+    cases = " ".join(f"WHEN '{t[0]}' THEN {t[2]}" for t in TYPES)
+    files = ", ".join(f"'{p}'" for p in ledger.records)
+    with closing(DuckDbEngine(memory_limit="9GB")) as engine:
+        began = time.perf_counter()
+        engine.fetch(
+            f"SELECT count(*) AS n FROM (SELECT subject, sum(CASE type {cases} END) "
+            f"FROM read_parquet([{files}]) GROUP BY subject)"
+        )
+        seconds = time.perf_counter() - began
+        rows = engine.fetch(f"SELECT count(*) AS n FROM read_parquet([{files}])")
+    return int(rows.column(0)[0].as_py()) / seconds
 
 
 def rule_engine_rate(
@@ -183,8 +218,7 @@ def _score(
 
         chosen: Engine = SparkEngine("local[*]", work / "spark", driver_memory="8g")
     else:
-        (work / "duckdb.db").unlink(missing_ok=True)
-        chosen = DuckDbEngine(path=work / "duckdb.db", memory_limit="9GB")
+        chosen = DuckDbEngine(memory_limit="9GB")  # as `recompute` runs it, spilling to a temp dir
     result = SetScorer(index, chosen).score(ledger, at)
     seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
@@ -211,21 +245,28 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("bench/.recompute"))
     parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     parser.add_argument("--reuse", action="store_true", help="Keep the ledger already in --dir.")
+    parser.add_argument(
+        "--data",
+        choices=["typed", "json"],
+        default="typed",
+        help="Records' data as a struct of typed columns (a columnar export) or as JSON text.",
+    )
     args = parser.parse_args()
     texts = [p.read_text() for p in sorted(shipped_rulebooks().glob("*.yaml"))]
     index = RulebookIndex([parse_text(t, "book.yaml") for t in texts])
     at = datetime(2026, 12, 1, tzinfo=UTC)
-    folder = args.dir / f"{args.subjects}-{args.records}"
+    folder = args.dir / f"{args.subjects}-{args.records}-{args.data}"
     began = time.perf_counter()
     if args.reuse and (folder / "subjects.parquet").exists():
         ledger = ledger_in(folder)
     else:
-        ledger = generate(folder, args.subjects, args.records)
+        ledger = generate(folder, args.subjects, args.records, typed=args.data == "typed")
     print(
         f"ledger of {args.subjects:,} subjects and {args.records:,} records ready in "
         f"{time.perf_counter() - began:.1f} s ({folder})"
     )
     floor = numpy_floor(ledger, args.subjects)
+    grouping = group_by_floor(ledger)
     seconds, subjects, folds, peak, now = score_in_child(texts, ledger, at, folder, args.engine)
     rate = args.records / seconds
     print(
@@ -235,6 +276,10 @@ def main() -> None:
     print(
         f"numpy floor (bincount): {floor:,.0f} records/s; "
         f"{args.engine} is {floor / rate:.1f}x slower"
+    )
+    print(
+        f"duckdb floor (one GROUP BY subject): {grouping:,.0f} records/s; "
+        f"{args.engine} is {grouping / rate:.1f}x slower"
     )
     engine = rule_engine_rate(index, ledger, at, min(args.records, 1_000_000))
     if engine:

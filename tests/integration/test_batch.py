@@ -51,6 +51,7 @@ rules = st.lists(
                 "kind IN ('a', 'b')",
                 "months > 2",
                 "amount BETWEEN 10 AND 60 OR kind LIKE 'a%'",
+                "flag AND amount >= 10",
             ]
         ),
         st.sampled_from([["person"], ["organisation"], ["person", "organisation"]]),
@@ -79,6 +80,7 @@ records = st.lists(
                 "months": st.integers(0, 6),
                 "kind": st.sampled_from(["a", "b", "c"]),
                 "case": st.sampled_from(["C1", "C2"]),
+                "flag": st.booleans(),
             },
         ),
     ),
@@ -88,7 +90,9 @@ records = st.lists(
 SUBJECTS = [a_subject(id=f"S{i}", kind="person" if i % 3 else "organisation") for i in range(6)]
 
 
-def ledger_of(recs: list[Record], subjects: list[Subject]) -> Ledger:
+def ledger_of(recs: list[Record], subjects: list[Subject], struct: bool = False) -> Ledger:
+    """The ledger as Arrow, with `data` as JSON text or (`struct`) as a columnar export has it."""
+    data = [dict(r.data) for r in recs]
     return Ledger(
         subjects=pa.table(
             {
@@ -106,23 +110,24 @@ def ledger_of(recs: list[Record], subjects: list[Subject]) -> Ledger:
                 "occurred_at": pa.array(
                     [r.occurred_at.replace(tzinfo=None) for r in recs], type=pa.timestamp("us")
                 ),
-                "data": [json.dumps(dict(r.data)) for r in recs],
+                "data": pa.array(data) if struct and recs else [json.dumps(d) for d in data],
             }
         ),
     )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(rules, records, st.lists(st.integers(0, 800), min_size=1, max_size=3))
+@given(rules, records, st.lists(st.integers(0, 800), min_size=1, max_size=3), st.booleans())
 def test_the_set_based_result_equals_the_fold_for_every_subject(
-    rule_list: list[dict[str, Any]], recs: list[Record], days: list[int]
+    rule_list: list[dict[str, Any]], recs: list[Record], days: list[int], struct: bool
 ) -> None:
     index = an_index(
         a_book(rules=rule_list, lists=[DEFAULTERS, HONOURS], measures=[RAIL_BAN, LOW_SCORE_BAN])
     )
     for day in days:
         t = START + timedelta(days=day, hours=7)
-        result = SetScorer(index, DuckDbEngine(threads=1)).score(ledger_of(recs, SUBJECTS), t)
+        ledger = ledger_of(recs, SUBJECTS, struct)
+        result = SetScorer(index, DuckDbEngine(threads=1)).score(ledger, t)
         assert_equals_fold(result, index, recs, t)
 
 

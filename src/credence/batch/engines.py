@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 # Arrow (a table, or a reader read once) or Parquet files.
 SELECT_ALL = "SELECT * FROM {source}"
@@ -45,6 +46,14 @@ def parquet_files(source: Source) -> list[str] | None:
     if isinstance(source, pa.Table | pa.RecordBatchReader):
         return None
     return [str(p) for p in source]
+
+
+def schema_of(source: Source) -> pa.Schema:
+    """The columns of a source, without reading its rows."""
+    if isinstance(source, pa.Table | pa.RecordBatchReader):
+        return source.schema
+    files = parquet_files(source)
+    return pq.read_schema(files[0]) if files else pa.schema([])
 
 
 def scan(db: duckdb.DuckDBPyConnection, name: str, source: Source) -> str:

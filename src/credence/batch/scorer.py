@@ -22,8 +22,15 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credence.batch.engines import DuckDbEngine, Engine, Source
-from credence.batch.sql import Fields, field_column, quoted, record_sql, state_sql
+from credence.batch.engines import DuckDbEngine, Engine, Source, schema_of
+from credence.batch.sql import (
+    Fields,
+    field_column,
+    quoted,
+    record_sql,
+    state_sql,
+    struct_fields,
+)
 from credence.domain.conditions import Condition
 from credence.domain.rulebook import ResolvedBook, Rule, RulebookIndex
 from credence.domain.times import Duration
@@ -50,7 +57,7 @@ class Ledger:
     """What the scorer reads, as Arrow or Parquet: subjects, records, reviews and appeals."""
 
     subjects: Source  # id, kind, region
-    records: Source  # source, id, subject, type, occurred_at, data (JSON text)
+    records: Source  # source, id, subject, type, occurred_at, data (JSON text or a struct)
     # source, id, accepted
     reviews: Source = field(default_factory=lambda: NO_REVIEWS)
     # record ("SOURCE:ID"), outcome, deadline, decided_at
@@ -88,7 +95,8 @@ class SetScorer:
         regions = engine.fetch("SELECT DISTINCT region FROM subjects").column(0).to_pylist()
         plan = Plan(self.index, sorted(regions), at)
         columns = _typed("source", "id", "subject", "type", occurred_at="TIMESTAMP")
-        engine.put("records", ledger.records, plan.fields.flatten_sql("{source}", columns))
+        struct = struct_fields(schema_of(ledger.records))
+        engine.put("records", ledger.records, plan.fields.flatten_sql("{source}", columns, struct))
         engine.put("reviews", ledger.reviews, _select(_typed("source", "id", accepted="BOOLEAN")))
         engine.put(
             "appeals",
@@ -235,7 +243,7 @@ class Plan:
         endings = "".join(f", m.{field_column(name, 'j')}" for name in raw)
         return f"""
             SELECT * FROM (
-                SELECT m.source, m.id, m.subject, m.type, m.occurred_at, m.rule{endings},
+                SELECT m.source, m.id, m.subject, m.occurred_at, m.rule{endings},
                        coalesce(u.fixed, {self.points}) AS points, {until} AS until,
                        u.cap, u.cap_group
                 FROM (

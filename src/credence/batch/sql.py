@@ -1,20 +1,23 @@
 """Conditions as SQL: the very trees the per-subject path compiled, transpiled.
 
-A record's fields arrive in a JSON text column `data`. The domain compares numbers with
+A record's fields arrive in a column `data`: JSON text as the store holds it, or a struct
+of typed fields as a columnar export writes it (read as columns, nothing parsed). The
+domain compares numbers with
 numbers and text with text, and anything else is NULL; so each field reference becomes a
 typed column chosen by its context: numeric beside a number or in arithmetic, text beside
 a string or under LIKE, boolean beside TRUE or FALSE or standing as a condition, and the
 raw JSON value under IS NULL. `Fields` remembers which typed columns the compiled rules
 read, and `Fields.flatten_sql` extracts them once per record (in DuckDB, before any engine
-sees the records), so the scoring queries themselves are plain SQL over typed columns that
-sqlglot can write for any engine. State conditions (lists, measures) read the columns
-`score`, `grade_rank` and `active_N` that the scorer computes.
+sees the records; from a struct, only a cast), so the scoring queries themselves are plain
+SQL over typed columns that sqlglot can write for any engine. State conditions (lists,
+measures) read the columns `score`, `grade_rank` and `active_N` that the scorer computes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyarrow as pa
 from sqlglot import exp
 
 from credence.domain.conditions import Condition
@@ -78,18 +81,26 @@ class Fields:
         self.used.add((name, kind))
         return field_column(name, kind)
 
-    def flatten_sql(self, source: str, columns: str) -> str:
+    def flatten_sql(
+        self, source: str, columns: str, struct: Mapping[str, pa.DataType] | None = None
+    ) -> str:
         """A DuckDB query over `source` with `columns` and the typed columns used so far.
 
-        The JSON in `data` is parsed once per record, for all the fields together.
+        `data` is JSON text, parsed once per record for all the fields together, unless
+        `struct` gives the fields of a struct `data` and their types.
         """
         names = sorted({name for name, _ in self.used})
         if not names:
             return f"SELECT {columns} FROM {source}"
+        if struct is not None:
+            typed = ", ".join(
+                f"{_from_struct(name, kind, struct.get(name))} AS {field_column(name, kind)}"
+                for name, kind in sorted(self.used)
+            )
+            return f"SELECT {columns}, {typed} FROM {source}"
         slot = {name: i + 1 for i, name in enumerate(names)}
-        extract = {"n": numeric, "t": text, "b": boolean, "j": raw_json}
         typed = ", ".join(
-            f"{extract[kind](f'__values[{slot[name]}]')} AS {field_column(name, kind)}"
+            f"{_EXTRACT[kind](f'__values[{slot[name]}]')} AS {field_column(name, kind)}"
             for name, kind in sorted(self.used)
         )
         paths = ", ".join(_path(name) for name in names)
@@ -97,6 +108,45 @@ class Fields:
             f"SELECT {columns}, {typed} FROM "
             f"(SELECT *, json_extract(data, [{paths}]) AS __values FROM {source})"
         )
+
+
+_EXTRACT = {"n": numeric, "t": text, "b": boolean, "j": raw_json}
+_SQL_TYPE = {"n": "DOUBLE", "t": "VARCHAR", "b": "BOOLEAN", "j": "VARCHAR"}
+
+
+def _from_struct(name: str, kind: str, arrow_type: pa.DataType | None) -> str:
+    """Field `name` of a struct `data` as `kind`, with the JSON path's meaning.
+
+    A field of the wanted type is read as it is; one of another type is NULL, as a JSON
+    value of another type would be; anything else goes through JSON.
+    """
+    typed_null = f"CAST(NULL AS {_SQL_TYPE[kind]})"
+    if arrow_type is None:  # no record has the field
+        return typed_null
+    value = 'data."' + name.replace('"', '""') + '"'
+    primitive = (
+        "n"
+        if pa.types.is_integer(arrow_type)
+        or pa.types.is_floating(arrow_type)
+        or pa.types.is_decimal(arrow_type)
+        else "t"
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+        else "b"
+        if pa.types.is_boolean(arrow_type)
+        else None
+    )
+    if primitive is None or kind == "j":
+        return _EXTRACT[kind](f"to_json({value})")
+    return f"CAST({value} AS {_SQL_TYPE[kind]})" if primitive == kind else typed_null
+
+
+def struct_fields(schema: pa.Schema) -> dict[str, pa.DataType] | None:
+    """The fields of `data` and their types when it is a struct, else None (JSON text)."""
+    index = schema.get_field_index("data")
+    if index < 0 or not pa.types.is_struct(schema.field(index).type):
+        return None
+    data = schema.field(index).type
+    return {data.field(i).name: data.field(i).type for i in range(data.num_fields)}
 
 
 def field_column(name: str, kind: str) -> str:
