@@ -190,7 +190,7 @@ def rule_engine_rate(
     rows = pq.read_table(ledger.records[0]).slice(0, sample).to_pylist()
     began = time.perf_counter()
     for row in rows:
-        data = json.loads(row["data"])
+        data = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"])
         for condition in compiled.get(row["type"], ()):
             try:
                 if condition is None or condition.matches(data):

@@ -131,6 +131,34 @@ def test_the_set_based_result_equals_the_fold_for_every_subject(
         assert_equals_fold(result, index, recs, t)
 
 
+def test_a_struct_field_of_another_type_reads_as_json_would() -> None:
+    """Text where a number is wanted is NULL; a list is JSON; a field no record has is NULL."""
+    index = an_index(
+        a_book(
+            rules=[
+                a_rule(id="r.amount", when="amount >= 50", points=-10),
+                a_rule(id="r.tags", when="tags IS NOT NULL", points=-20),
+                a_rule(id="r.absent", when="absent = 1", points=-30),
+                a_rule(id="r.rest", points=-40),
+            ]
+        )
+    )
+    recs = [
+        a_record(subject="S1", data={"amount": "70", "tags": None}),
+        a_record(subject="S2", data={"amount": None, "tags": [1, 2]}),
+        a_record(subject="S4", data={"amount": None, "tags": None}),
+    ]
+    t = at("2026-06-01")
+    ledger = ledger_of(recs, SUBJECTS, struct=True)
+    assert str(ledger.records.schema.field("data").type) == (  # type: ignore[union-attr]
+        "struct<amount: string, tags: list<item: int64>>"
+    )
+    result = SetScorer(index, DuckDbEngine(threads=1)).score(ledger, t)
+    assert_equals_fold(result, index, recs, t)
+    scores = dict(zip(*result.table.select(["subject", "score"]).to_pydict().values(), strict=True))
+    assert (scores["S1"], scores["S2"], scores["S4"]) == (960, 980, 960)
+
+
 def assert_equals_fold(
     result: BatchResult, index: RulebookIndex, recs: list[Record], t: datetime
 ) -> None:

@@ -91,7 +91,14 @@ class SetScorer:
     def score(self, ledger: Ledger, at: datetime) -> BatchResult:
         engine = self.engine
         # Typed on the way in: an empty Arrow column has no type of its own.
-        engine.put("subjects", ledger.subjects, _select(_typed("id", "kind", "region")))
+        engine.put("given_subjects", ledger.subjects, _select(_typed("id", "kind", "region")))
+        # Integer keys and source numbers keep the big intermediate tables narrow and their
+        # joins and groupings on integers; sources number in name order, as records sort.
+        engine.make(
+            "subjects",
+            "SELECT CAST(row_number() OVER (ORDER BY id) AS INTEGER) AS key, id, kind, region "
+            "FROM given_subjects",
+        )
         regions = engine.fetch("SELECT DISTINCT region FROM subjects").column(0).to_pylist()
         plan = Plan(self.index, sorted(regions), at)
         columns = _typed("source", "id", "subject", "type", occurred_at="TIMESTAMP")
@@ -108,6 +115,11 @@ class SetScorer:
             ),
         )
         engine.put("rules", plan.rules_table())
+        engine.make(
+            "sources",
+            "SELECT source, CAST(row_number() OVER (ORDER BY source) AS SMALLINT) AS source_no "
+            "FROM (SELECT DISTINCT source FROM records) s",
+        )
         appealed = _count(engine, "appeals") > 0
         engine.view("live", plan.live_sql(ledger.observers, appealed))
         engine.make("scored", plan.scored_sql())  # the one pass over the records' data
@@ -239,17 +251,16 @@ class Plan:
             for p in self.periods
         )
         until = _case("u.lasts", [(n, _until(lasts)) for n, lasts in enumerate(self.lasts)])
-        raw = sorted(name for name, kind in self.fields.used if kind == "j")
-        endings = "".join(f", m.{field_column(name, 'j')}" for name in raw)
         return f"""
             SELECT * FROM (
-                SELECT m.source, m.id, m.subject, m.occurred_at, m.rule{endings},
-                       coalesce(u.fixed, {self.points}) AS points, {until} AS until,
-                       u.cap, u.cap_group
+                SELECT m.source_no, m.id, m.key, m.occurred_at, m.rule,
+                       coalesce(u.fixed, {self.points}) AS points, {until} AS until
                 FROM (
                     SELECT r.*, {self.match} AS rule FROM (
-                        SELECT r.*, s.kind, CASE {book or "WHEN FALSE THEN 0"} END AS book
+                        SELECT r.*, s.kind, s.key, n.source_no,
+                               CASE {book or "WHEN FALSE THEN 0"} END AS book
                         FROM live r JOIN subjects s ON s.id = r.subject
+                             JOIN sources n ON n.source = r.source
                     ) r
                 ) m JOIN rules u ON u.rule = m.rule
             ) x WHERE points IS NOT NULL"""
@@ -279,7 +290,10 @@ class Plan:
     def enders_sql(self) -> str:
         """The live records that may end another's effect early: few, kept apart."""
         kinds = sorted({r.spec.ended_by.record for _, r in self.endings})  # type: ignore[union-attr]
-        return f"SELECT * FROM live WHERE {_types(kinds)}"
+        return (
+            f"SELECT e.*, s.key FROM live e JOIN subjects s ON s.id = e.subject "
+            f"WHERE {_types(kinds)}"
+        )
 
     def ended_sql(self) -> str:
         parts = []
@@ -291,12 +305,19 @@ class Plan:
                 f"c.{field_column(f, 'j')} = e.{field_column(f, 'j')}"
                 for f in ended_by.match
             )
+            # The fields to match are read again for these few records, not kept for all.
+            fields = "".join(f", r.{field_column(f, 'j')}" for f in ended_by.match)
             parts.append(f"""
-                SELECT c.source, c.id, min(e.occurred_at) AS ended_at
-                FROM scored c JOIN enders e ON e.subject = c.subject
+                SELECT c.source_no, c.id, min(e.occurred_at) AS ended_at
+                FROM (
+                    SELECT c.source_no, c.id, c.key, c.occurred_at{fields}
+                    FROM scored c JOIN sources n ON n.source_no = c.source_no
+                         JOIN records r ON r.source = n.source AND r.id = c.id
+                    WHERE c.rule = {n} AND r.type = {quoted(rule.spec.record)}
+                ) c JOIN enders e ON e.key = c.key
                      AND e.type = {quoted(ended_by.record)} AND e.occurred_at >= c.occurred_at
-                WHERE c.rule = {n}{" AND " + same if same else ""}
-                GROUP BY c.source, c.id""")
+                {"WHERE " + same if same else ""}
+                GROUP BY c.source_no, c.id""")
         return " UNION ALL ".join(parts)
 
     # -- state at T --------------------------------------------------------------------------
@@ -308,25 +329,28 @@ class Plan:
         capped records all count.
         """
         return """
-            SELECT subject, cap_group, year(occurred_at) AS y FROM scored
-            WHERE cap IS NOT NULL
-            GROUP BY subject, cap_group, year(occurred_at) HAVING count(*) > min(cap)"""
+            SELECT c.key, u.cap_group, year(c.occurred_at) AS y
+            FROM scored c JOIN rules u ON u.rule = c.rule
+            WHERE u.cap IS NOT NULL
+            GROUP BY c.key, u.cap_group, year(c.occurred_at) HAVING count(*) > min(u.cap)"""
 
     def counting_sql(self, appealed: bool) -> str:
         """Per subject: the points counting at T and the active records of each listed type."""
         t = self.t
-        slot = "o.subject = c.subject AND o.cap_group = c.cap_group AND o.y = year(c.occurred_at)"
-        columns = "c.source, c.id, c.subject, c.rule, c.points, c.occurred_at, c.until"
+        capped = "scored c JOIN rules u ON u.rule = c.rule"
+        slot = "o.key = c.key AND o.cap_group = u.cap_group AND o.y = year(c.occurred_at)"
+        columns = "c.source_no, c.id, c.key, c.rule, c.points, c.occurred_at, c.until"
         joins, until = [], "c.until"
         if self.endings:
-            joins.append("LEFT JOIN ended e ON e.source = c.source AND e.id = c.id")
+            joins.append("LEFT JOIN ended e ON e.source_no = c.source_no AND e.id = c.id")
             until = "least(c.until, e.ended_at)"
         where = [f"c.occurred_at <= {t}", f"({until} IS NULL OR {t} < {until})"]
         if appealed:
             joins.append(
-                f"LEFT JOIN (SELECT DISTINCT source, id FROM appeals WHERE deadline <= {t} "
-                f"AND (decided_at IS NULL OR {t} < decided_at)) a "
-                "ON a.source = c.source AND a.id = c.id"
+                "LEFT JOIN (SELECT DISTINCT n.source_no, a.id FROM appeals a "
+                f"JOIN sources n ON n.source = a.source WHERE a.deadline <= {t} "
+                f"AND (a.decided_at IS NULL OR {t} < a.decided_at)) a "
+                "ON a.source_no = c.source_no AND a.id = c.id"
             )
             where.append("a.id IS NULL")
         counts = "".join(
@@ -334,20 +358,20 @@ class Plan:
             for col, rules in self._active_rules().items()
         )
         return f"""
-            SELECT c.subject, sum(c.points) AS points{counts}
+            SELECT c.key, sum(c.points) AS points{counts}
             FROM (
-                SELECT {columns} FROM scored c LEFT JOIN overflow o ON {slot}
-                WHERE o.subject IS NULL
+                SELECT {columns} FROM {capped} LEFT JOIN overflow o ON {slot}
+                WHERE o.key IS NULL
                 UNION ALL
                 SELECT {columns.replace("c.", "")} FROM (
-                    SELECT c.*, row_number() OVER (PARTITION BY c.subject, c.cap_group,
-                        year(c.occurred_at) ORDER BY c.occurred_at, c.id, c.source) AS nth
-                    FROM scored c JOIN overflow o ON {slot}
+                    SELECT c.*, u.cap, row_number() OVER (PARTITION BY c.key, u.cap_group,
+                        year(c.occurred_at) ORDER BY c.occurred_at, c.id, c.source_no) AS nth
+                    FROM {capped} JOIN overflow o ON {slot}
                 ) w WHERE nth <= cap
             ) c
             {" ".join(joins)}
             WHERE {" AND ".join(where)}
-            GROUP BY c.subject"""
+            GROUP BY c.key"""
 
     def _active_rules(self) -> dict[str, list[int]]:
         """For each active-count column, the numbers of the rules that score its type."""
@@ -426,7 +450,7 @@ class Plan:
                 SELECT s.id AS subject, s.kind, s.region,
                        least({high}, greatest({low}, {base} + coalesce(k.points, 0))) AS score
                        {zeros}
-                FROM subjects s LEFT JOIN counting k ON k.subject = s.id
+                FROM subjects s LEFT JOIN counting k ON k.key = s.key
             ) state"""
 
 
