@@ -154,7 +154,7 @@ def _result(table: pa.Table) -> BatchResult:
     )
     folds = table.filter(table.column("fold")).column("subject").to_pylist()
     table = table.set_column(table.schema.get_field_index("refused"), "refused", refused)
-    table = table.drop_columns(["fold"]).sort_by("subject")
+    table = table.drop_columns(["fold"])  # in subject order: keys number subjects by id
     return BatchResult(table.cast(_SCHEMA), folds)
 
 
@@ -250,11 +250,10 @@ class Plan:
             + f" THEN {p.book}"
             for p in self.periods
         )
-        until = _case("u.lasts", [(n, _until(lasts)) for n, lasts in enumerate(self.lasts)])
         return f"""
             SELECT * FROM (
                 SELECT m.source_no, m.id, m.key, m.occurred_at, m.rule,
-                       coalesce(u.fixed, {self.points}) AS points, {until} AS until
+                       coalesce(u.fixed, {self.points}) AS points
                 FROM (
                     SELECT r.*, {self.match} AS rule FROM (
                         SELECT r.*, s.kind, s.key, n.source_no,
@@ -339,7 +338,9 @@ class Plan:
         t = self.t
         capped = "scored c JOIN rules u ON u.rule = c.rule"
         slot = "o.key = c.key AND o.cap_group = u.cap_group AND o.y = year(c.occurred_at)"
-        columns = "c.source_no, c.id, c.key, c.rule, c.points, c.occurred_at, c.until"
+        columns = "c.source_no, c.id, c.key, c.rule, c.points, c.occurred_at"
+        # A record's natural end is computed where it is read rather than kept for all.
+        natural = _case("lasts", [(n, _until(lasts)) for n, lasts in enumerate(self.lasts)])
         joins, until = [], "c.until"
         if self.endings:
             joins.append("LEFT JOIN ended e ON e.source_no = c.source_no AND e.id = c.id")
@@ -360,14 +361,17 @@ class Plan:
         return f"""
             SELECT c.key, sum(c.points) AS points{counts}
             FROM (
-                SELECT {columns} FROM {capped} LEFT JOIN overflow o ON {slot}
-                WHERE o.key IS NULL
-                UNION ALL
-                SELECT {columns.replace("c.", "")} FROM (
-                    SELECT c.*, u.cap, row_number() OVER (PARTITION BY c.key, u.cap_group,
-                        year(c.occurred_at) ORDER BY c.occurred_at, c.id, c.source_no) AS nth
-                    FROM {capped} JOIN overflow o ON {slot}
-                ) w WHERE nth <= cap
+                SELECT *, {natural} AS until FROM (
+                    SELECT {columns}, u.lasts FROM {capped} LEFT JOIN overflow o ON {slot}
+                    WHERE o.key IS NULL
+                    UNION ALL
+                    SELECT {columns.replace("c.", "")}, lasts FROM (
+                        SELECT c.*, u.cap, u.lasts, row_number() OVER (PARTITION BY c.key,
+                            u.cap_group, year(c.occurred_at)
+                            ORDER BY c.occurred_at, c.id, c.source_no) AS nth
+                        FROM {capped} JOIN overflow o ON {slot}
+                    ) w WHERE nth <= cap
+                ) c
             ) c
             {" ".join(joins)}
             WHERE {" AND ".join(where)}
@@ -447,11 +451,12 @@ class Plan:
             SELECT subject, region, kind, CAST(score AS BIGINT) AS score, {grade} AS grade,
                    {refused_sql} AS refused, ({" OR ".join(folds) or "FALSE"}) AS fold
             FROM (
-                SELECT s.id AS subject, s.kind, s.region,
+                SELECT s.key, s.id AS subject, s.kind, s.region,
                        least({high}, greatest({low}, {base} + coalesce(k.points, 0))) AS score
                        {zeros}
                 FROM subjects s LEFT JOIN counting k ON k.key = s.key
-            ) state"""
+            ) state
+            ORDER BY key"""
 
 
 def _types(types: Iterable[str]) -> str:
@@ -516,7 +521,7 @@ def _until(lasts: Duration) -> str:
         )
         if amount
     ]
-    return " + ".join(["m.occurred_at", *parts])
+    return " + ".join(["occurred_at", *parts])
 
 
 def _ts(at: datetime) -> str:
