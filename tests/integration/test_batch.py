@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from credence.domain.decisions import decide, services_of
 from credence.domain.history import History
 from credence.domain.records import Record, Subject
 from credence.domain.rulebook import RulebookIndex
+from credence.store import export
 from tests.factories import a_book, a_record, a_rule, a_subject, an_index, at
 from tests.integration.conftest import EXAMPLES, RULEBOOKS, Cli, write
 from tests.unit.test_lists_and_decisions import DEFAULTERS, HONOURS, LOW_SCORE_BAN, RAIL_BAN
@@ -240,3 +242,28 @@ def test_impact_of_a_draft_names_who_changes_and_why(examples: Cli, tmp_path: Pa
 def test_an_unknown_engine_is_refused_by_name(loaded: Cli) -> None:
     run = loaded("recompute", "--engine", "hadoop", code=1)
     assert "unknown engine 'hadoop'" in run.stderr and "duckdb, spark" in run.stderr
+
+
+def test_the_ledger_reads_the_same_through_adbc_as_through_sqlalchemy(
+    examples: Cli, database_url: str
+) -> None:
+    engine = sa.create_engine(database_url)
+    try:
+        fast = export.records_reader(engine).read_all()
+        slow = export.records_reader(engine, adbc=False).read_all()
+        subjects = export.subjects_table(engine)
+    finally:
+        engine.dispose()
+    assert export.adbc_serves(database_url)
+    assert fast.num_rows > 20
+    assert fast.schema == slow.schema == export.RECORDS
+    order = [("source", "ascending"), ("id", "ascending")]
+    assert fast.sort_by(order).equals(slow.sort_by(order))
+    assert subjects.schema == export.SUBJECTS
+    assert subjects.num_rows == len((EXAMPLES / "subjects.csv").read_text().splitlines()) - 1
+
+
+def test_a_database_in_memory_is_read_without_adbc() -> None:
+    assert not export.adbc_serves("sqlite://")
+    assert not export.adbc_serves("sqlite:///:memory:")
+    assert export.adbc_serves("postgresql+psycopg://someone@db.example/credence")

@@ -5,9 +5,10 @@ record occurred (periods per region) and first-hit matching as ordered CASEs, po
 rounded and clamped, `max_per_year` by a window over only the subject-years where a cap
 bites, early endings by a join with the few records that end others, exclusions and
 suspensions from reviews and appeals, then the score at T, the grade and the state
-conditions. The records' data is read once, into `scored` (one row per scoring record,
-with typed columns in place of the JSON); the engine keeps it on disk when it does not fit
-in memory.
+conditions. The records' data is read once, into `scored`: one narrow row per scoring
+record (subject key, source number, id, time, rule, points), which the engine keeps on
+disk when it does not fit in memory. Everything else about a rule is joined from the small
+`rules` table where it is needed.
 
 List *status* needs the history of a condition (notice periods, appeals), so subjects for
 whom any list condition holds at T are handed back to be folded one by one; they are few.
@@ -117,7 +118,7 @@ class SetScorer:
         engine.put("rules", plan.rules_table())
         engine.make(
             "sources",
-            "SELECT source, CAST(row_number() OVER (ORDER BY source) AS SMALLINT) AS source_no "
+            "SELECT source, CAST(row_number() OVER (ORDER BY source) AS INTEGER) AS source_no "
             "FROM (SELECT DISTINCT source FROM records) s",
         )
         appealed = _count(engine, "appeals") > 0

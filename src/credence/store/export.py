@@ -1,4 +1,10 @@
-"""The ledger as Arrow, for set-based work: read in batches, never all at once in Python."""
+"""The ledger as Arrow, for set-based work: read in batches, never all at once in Python.
+
+Where an ADBC driver serves the database (PostgreSQL, an SQLite file), the database's own
+client library hands over Arrow batches: no Python object per value, several times faster
+than turning rows into Arrow (`bench/export.py` measures both). Elsewhere SQLAlchemy's rows
+are converted batch by batch.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +31,63 @@ RECORDS = pa.schema(
 )
 
 
+SUBJECTS = pa.schema([("id", pa.string()), ("kind", pa.string()), ("region", pa.string())])
+
+
+def adbc_serves(url: str | sa.URL) -> bool:
+    """Whether an ADBC driver reads the database at `url`: PostgreSQL or an SQLite file."""
+    url = sa.make_url(url)
+    backend = url.get_backend_name()
+    return backend == "postgresql" or (
+        backend == "sqlite" and url.database not in (None, "", ":memory:")
+    )
+
+
+def adbc_connect(url: str | sa.URL) -> Any:
+    """An ADBC connection to the database at `url`, which `adbc_serves`."""
+    url = sa.make_url(url)
+    if url.get_backend_name() == "postgresql":
+        from adbc_driver_postgresql import dbapi as postgresql
+
+        return postgresql.connect(
+            url.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+    from adbc_driver_sqlite import dbapi as sqlite
+
+    return sqlite.connect(url.database)
+
+
+def _adbc_batches(url: sa.URL, query: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The batches of `query`, as `schema` has them (SQLite hands over times as text)."""
+    with adbc_connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(query)
+        for batch in cursor.fetch_record_batch():
+            yield pa.RecordBatch.from_arrays(
+                [
+                    column if column.type == field.type else column.cast(field.type)
+                    for column, field in zip(batch.columns, schema, strict=True)
+                ],
+                schema=schema,
+            )
+
+
 def subjects_table(engine: Engine) -> pa.Table:
+    if adbc_serves(engine.url):
+        query = "SELECT id, kind, region FROM subjects"
+        return pa.Table.from_batches(_adbc_batches(engine.url, query, SUBJECTS), SUBJECTS)
     with engine.connect() as connection:
         rows = connection.execute(sa.select(subjects.c.id, subjects.c.kind, subjects.c.region))
         return _table(rows, ["id", "kind", "region"])
 
 
-def records_reader(engine: Engine) -> pa.RecordBatchReader:
-    """Every record, streamed in batches of BATCH rows."""
-    return pa.RecordBatchReader.from_batches(RECORDS, _record_batches(engine))
+def records_reader(engine: Engine, *, adbc: bool = True) -> pa.RecordBatchReader:
+    """Every record, streamed in batches: through ADBC unless told not to or none serves."""
+    if adbc and adbc_serves(engine.url):
+        query = "SELECT source, id, subject, type, occurred_at, data FROM records"
+        batches = _adbc_batches(engine.url, query, RECORDS)
+    else:
+        batches = _record_batches(engine)
+    return pa.RecordBatchReader.from_batches(RECORDS, batches)
 
 
 def _record_batches(engine: Engine) -> Iterator[pa.RecordBatch]:
