@@ -356,7 +356,7 @@ class Plan:
             )
             where.append("a.id IS NULL")
         counts = "".join(
-            f", sum(CASE WHEN c.rule IN ({', '.join(map(str, rules))}) THEN 1 ELSE 0 END) AS {col}"
+            f", count(CASE WHEN c.rule IN ({', '.join(map(str, rules))}) THEN 1 END) AS {col}"
             for col, rules in self._active_rules().items()
         )
         return f"""
